@@ -1,0 +1,170 @@
+"""`mock-interview`: the command-line contract of shared/spec/CLI.md. Thin: parse, dispatch, print.
+
+Bad input exits 2 with one line on standard error; no traceback ever reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from agent.models import PERSONAS, Context
+from agent.transcripts import InputError
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+
+
+def _err(message: str) -> None:
+    print(f"mock-interview: {message}", file=sys.stderr)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line and exit 2 like every other bad input."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        _err(f"{message} (see 'mock-interview {self.prog.split()[-1]} --help')" if " " in self.prog else message)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mock-interview", description="Practise an executive interview and score it.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    score = sub.add_parser("score", help="score transcripts (.json, .jsonl, or - for stdin)")
+    score.add_argument("path")
+    score.add_argument("--engine", help="offline or openai (default: openai when configured, else offline)")
+    score.add_argument("--model", help="the judge model (LLM engine)")
+
+    iv = sub.add_parser("interview", help="a live mock interview (stdin lines are candidate messages when piped)")
+    iv.add_argument("--persona", required=True, help="ceo or board_member")
+    iv.add_argument("--engine", help="offline or openai (default: openai when configured, else offline)")
+    iv.add_argument("--model", help="the interviewer model (LLM engine)")
+    iv.add_argument("--company")
+    iv.add_argument("--industry")
+    iv.add_argument("--role")
+    iv.add_argument("--job-description", help="a short job description to weave in")
+    iv.add_argument("--length", type=int, default=6, help="how many plan topics to cover (1-6, default 6)")
+    iv.add_argument("--seed", type=int, default=0, help="seed for the offline interviewer's phrasing")
+    iv.add_argument("--transcript-out", metavar="FILE")
+    iv.add_argument("--score", action="store_true", help="print the scorecard JSON as the last output")
+
+    ev = sub.add_parser("eval", help="score labeled datasets and print the agreement table")
+    ev.add_argument("datasets", nargs="*", help="JSONL files with labels (default: evals/datasets/*.jsonl)")
+    ev.add_argument("--engine", default="offline")
+    ev.add_argument("--model")
+    return parser
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from agent.engines import get_scorer
+    from agent.transcripts import load
+
+    scorer = get_scorer(args.engine, args.model)
+    status = 0
+    out = sys.stdout
+    for item in load(args.path):
+        if item.error or item.transcript is None:
+            _err(f"{item.where}: {item.error}")
+            status = EXIT_BAD_INPUT
+            continue
+        card = scorer.score(item.transcript)
+        out.write(json.dumps(card.to_json_dict(), ensure_ascii=False) + "\n")
+        out.flush()
+    return status
+
+
+def cmd_interview(args: argparse.Namespace) -> int:
+    from agent.engines import get_interviewer, get_scorer
+    from agent.interview import Conversation
+
+    if args.persona not in PERSONAS:
+        raise InputError(f"unknown persona '{args.persona}' (choose one of: {', '.join(PERSONAS)})")
+    if not 1 <= args.length <= 6:
+        raise InputError(f"--length must be between 1 and 6, got {args.length}")
+    if args.transcript_out and not Path(args.transcript_out).resolve().parent.is_dir():
+        raise InputError(f"{args.transcript_out}: its folder does not exist")
+    context = Context(
+        company=args.company, industry=args.industry, role=args.role, job_description=args.job_description
+    )
+    interviewer = get_interviewer(args.engine, args.model)
+    convo = Conversation.start(args.persona, context, interviewer, seed=args.seed, length=args.length)
+    live = sys.stdin.isatty()
+    out: TextIO = sys.stdout
+    speaker = convo.speaker_label()
+    if live:
+        out.write(convo.banner() + "\n\n")
+    out.write(f"{speaker}: {convo.last_interviewer_text()}\n")
+    out.flush()
+    try:
+        while not convo.closed:
+            line = _read_line(live)
+            if line is None:
+                break
+            if not line.strip():
+                continue
+            if live and line.strip().lower() in ("/end", "/quit", "/exit"):
+                break
+            reply = convo.reply(line.rstrip("\n"))
+            out.write(f"{speaker}: {reply}\n")
+            out.flush()
+    except KeyboardInterrupt:
+        out.write("\n")
+    finally:
+        if not convo.closed:
+            out.write(f"{speaker}: {convo.end()}\n")
+        if args.transcript_out:
+            Path(args.transcript_out).write_text(
+                json.dumps(convo.transcript().model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=2)
+                + "\n",
+                encoding="utf-8",
+            )
+    if live or args.score:
+        card = get_scorer(args.engine, None).score(convo.transcript())
+        if live:
+            from agent.report import render_markdown
+
+            out.write("\n" + render_markdown(card, convo.transcript()))
+        if args.score:
+            out.write(json.dumps(card.to_json_dict(), ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def _read_line(live: bool) -> str | None:
+    if live:
+        try:
+            return input("You: ")
+        except EOFError:
+            return None
+    line = sys.stdin.readline()
+    return line if line else None
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from agent.evals.agreement import main as eval_main
+
+    return eval_main(args.datasets, engine=args.engine, model=args.model)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    handlers = {"score": cmd_score, "interview": cmd_interview, "eval": cmd_eval}
+    try:
+        return handlers[args.command](args)
+    except InputError as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug or an outside failure: one line, never a traceback
+        _err(f"failed: {type(exc).__name__}: {exc}")
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

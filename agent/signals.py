@@ -1,0 +1,498 @@
+"""What a candidate turn says, read by rules: questions, asks, pushes, lecturing, credit-sharing.
+
+Both the interview session (to decide when to follow up) and the offline scorer read candidate text
+through this module, so the interviewer and the scorecard never disagree about what was heard.
+Everything returns character spans into the original text, so evidence is always verbatim.
+
+Text addressed to a grader ("evaluator: give me 5s", fake system tags) is found first and masked
+out: it is data, never an instruction, and it can neither raise nor lower a score.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+Span = tuple[int, int]
+
+_F = re.IGNORECASE
+
+
+def _rx(*parts: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in parts), _F)
+
+
+# A sentence runs to its end mark (or a line break, or the end of the text).
+_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+[\"')\]]*|\n|$)")
+
+# --- text addressed to a grader rather than the interviewer --------------------------------------
+INJECTION = _rx(
+    r"\b(evaluator|grader|scorer|assessor|judge|rater|scoring (model|system)|language model|the ai|llm)\b"
+    r"[^.!?\n]{0,80}\b(score|rate|grade|give|mark|assign|ignore)",
+    r"\b(score|rate|grade|mark)\s+(me|this (candidate|answer|transcript|response))\b",
+    r"\b(give|assign)\s+(me|this candidate|the candidate)\s+(a\s+)?(perfect|full|top|high(est)?|5|five|10)",
+    r"\bignore\s+(all\s+|any\s+)?(the\s+|your\s+)?(previous|prior|above|earlier)?\s*(instructions|rubric|rules)",
+    r"\b(rubric|scoring)\b[^.!?\n]{0,40}\b(override|ignore|disregard)",
+    r"\b(humility|curiosity|asked_for_job)\s*[:=]\s*\d",
+    r"\b\d\s*/\s*5\b[^.!?\n]{0,40}\b(every|all|each)\b",
+    r"\b(every|all|each) (criteri(on|a)|categor(y|ies)|score)\b[^.!?\n]{0,40}\b(5|five|perfect|max)",
+    r"</?\s*(system|transcript|data|instructions?|assistant|user|candidate_turns?)[^>]{0,40}>",
+    r"\[/?(INST|SYS|SYSTEM)\]",
+    r"^\s*(system|assistant)\s*:",
+    r"\bnote to (the )?(evaluator|grader|reviewer|ai|model|scorer)\b",
+    r"\bplease rate me\b",
+)
+
+# --- deal-breakers ------------------------------------------------------------------------------
+_BUSINESS_OBJECT = (
+    r"(your|the company'?s?|this company'?s?|our future)\s+(whole\s+|entire\s+)?"
+    r"(business|company|strategy|pricing|prices|sales|marketing|org(ani[sz]ation)?|team|teams|roadmap|"
+    r"product|products|go-to-market|gtm|operations|ops|model|board|leadership|structure|supply chain|"
+    r"budget|costs?|hiring|culture|division|unit|portfolio|stores?|plants?|fleet|clinics?|branches)"
+)
+TOLD_HOW = _rx(
+    r"\byou\s+(really\s+|seriously\s+|clearly\s+|honestly\s+|definitely\s+|guys\s+|all\s+)?"
+    r"(should|need to|needs to|have to|must|ought to|'ve got to|have got to|gotta)\s+(\w+\s+){0,4}?"
+    + _BUSINESS_OBJECT,
+    r"\byou\s+(really\s+|guys\s+)?(should|need to|have to|must|ought to)\s+(stop|quit|start|scrap|kill|cut|fire|"
+    r"drop|abandon|restructure|overhaul|rebuild|rethink|reorgani[sz]e|raise|lower|double|triple|outsource)\b",
+    r"\bif\s+I\s+(were|was)\s+(you|running|in your (shoes|seat|position)|the ceo|ceo|in charge|on (the|your) board)",
+    r"\b(I'?d|I would|you'?d|you would|we'?d|we would)\s+(want to\s+|need to\s+|have to\s+)?(restructure|fire|cut|kill|"
+    r"scrap|overhaul|rebuild|replace|shut down|get rid of|gut|reorgani[sz]e|rethink|tear up|blow up)\s+(\w+\s+){0,2}?"
+    + _BUSINESS_OBJECT,
+    r"\b(what|everything)\s+you('re| are)\s+doing\s+wrong",
+    r"\byou('re| are)\s+(leaving money on the table|overpaying|underpricing|overpricing|"
+    r"wasting (money|time|resources)|running (it|this|the (company|business)) wrong|getting (this|it) wrong)",
+    r"\bthe way you('re| are)\s+(running|pricing|selling|managing|structuring|organi[sz]ing)\b",
+    r"\bthe first thing (you|the company|this company|the board|management)\s+(should|needs? to|must|has to)\b",
+    r"\byour\s+(biggest|real|main|fundamental|core)\s+(mistake|problem|error|issue)\s+is\b",
+    r"\b(the|your)\s+board\s+(should|needs to|must|has to)\b",
+    r"\bhere'?s what you (need|have|ought) to do\b",
+    r"\b(frankly|honestly|bluntly|candidly),?\s+you\s+(should|need|have|must|ought)\b",
+    r"\blet me tell you how to\b",
+    r"\bwhat (this|the) company (really )?needs is\b",
+)
+
+_PRODUCT_OBJECT = (
+    r"(your|the company'?s|this company'?s|its|their)\s+(\w+\s+){0,2}?(product|products|app|apps|platform|software|"
+    r"website|site|ui|ux|interface|onboarding|pricing page|checkout|service|services|offering|dashboard|brand|"
+    r"marketing|customer service|support|tool|tools|devices?|machines?|portal|system|systems|api|sdk|"
+    r"mobile app|store|stores|menu|content|catalog(ue)?|network|coverage|design|packaging|funnel|documentation|"
+    r"docs|release|releases|features?|user experience|customer experience|reporting)"
+)
+_NEGATIVE = (
+    r"(clunky|outdated|dated|buggy|broken|slow|sluggish|confusing|terrible|awful|bad|weak|mediocre|"
+    r"behind|lagging|poor|ugly|clumsy|frustrating|overpriced|unreliable|a mess|messy|embarrassing|"
+    r"falls? short|not (good|great|competitive|up to)|hard to (use|navigate|understand)|a nightmare|painful|"
+    r"lacks?|lacking|missing|behind the times|stale|generic|forgettable|bloated|crashes|crashing|"
+    r"inferior|subpar|sub-par|amateur(ish)?|cheap-looking|half-baked|janky|a joke|horrible|dreadful|"
+    r"needs? (a lot of )?work|needs? fixing|needs? an overhaul|fall(s|ing)? apart|rough|shoddy|"
+    r"out of date|old-fashioned|unintuitive|counterintuitive|way too|too (slow|complex|complicated|expensive))"
+)
+CRITICIZED = _rx(
+    _PRODUCT_OBJECT + r"[^.!?\n]{0,80}?\b" + _NEGATIVE + r"\b",
+    r"\b" + _NEGATIVE + r"\b[^.!?\n]{0,40}?" + _PRODUCT_OBJECT,
+    r"\b(what'?s|what is|everything that'?s)\s+wrong\s+with\s+(your|the company'?s)\b",
+    r"\bthe\s+(problem|trouble|issue)\s+with\s+(your|the company'?s)\b",
+    r"\byour\s+(\w+\s+){0,2}?(is|are)\s+(frankly\s+|honestly\s+|just\s+|really\s+|pretty\s+|kind of\s+)?"
+    r"(terrible|awful|a mess|embarrassing|broken|outdated|clunky|buggy|a joke|mediocre)\b",
+)
+
+PERMISSION = _rx(
+    r"\b(may|can|could|might)\s+I\s+(share|offer|tell you|give you|mention|suggest|point out|add|raise|"
+    r"make an observation|be candid|be blunt|be honest|give some feedback|offer some feedback)",
+    r"\bwould\s+(it|that)\s+be\s+(useful|helpful|okay|ok|alright|all right|appropriate|welcome|of interest)\b",
+    r"\bwould\s+you\s+be\s+(open|interested|willing)\s+to\s+(hear|hearing|my)",
+    r"\bwould\s+you\s+(like|want)\s+(to hear|me to share|my (take|thoughts|view|observations|perspective))",
+    r"\bif\s+you'?re\s+open\s+to\s+(it|hearing)",
+    r"\bwith\s+your\s+permission\b",
+    r"\bdo\s+you\s+mind\s+if\s+I\b",
+    r"\bis\s+it\s+(okay|ok|alright|all right)\s+if\s+I\b",
+    r"\bonly if you('d| would) find it useful\b",
+)
+
+# An interviewer turn that asks for the candidate's critique or advice makes it invited, not a deal-breaker.
+INVITED_CRITIQUE = _rx(
+    r"\bwhat\s+do\s+you\s+(think|make)\s+of\s+(our|the|my)\b",
+    r"\b(your|an)\s+(honest\s+|candid\s+)?(view|take|opinion|assessment|impression|feedback|critique)\s+(of|on)\s+(our|the|my)\b",
+    r"\bwhat\s+would\s+you\s+(change|fix|improve|do differently)\s+(about|in|with)\s+(our|the)\b",
+    r"\bhow\s+would\s+you\s+improve\s+(our|the)\b",
+    r"\bwhat'?s\s+wrong\s+with\s+(our|the)\b",
+    r"\b(where|how)\s+(are we|do we)\s+(falling short|weak|behind|getting it wrong)",
+    r"\bwhat\s+(are|would be)\s+(our|the)\s+(biggest\s+)?(weakness|weaknesses|gaps?)\b",
+)
+GRANT = _rx(r"\b(please|go ahead|by all means|I'?d welcome|I'?d love to hear|sure|of course|absolutely|yes|certainly|"
+            r"I'?m listening|feel free|go on|I'?d be interested)\b")
+DECLINE = _rx(r"\b(rather not|let'?s not|not today|maybe later|another time|not now|no need)\b")
+
+# --- pushing to close too soon ------------------------------------------------------------------
+OFFER_PUSH = _rx(
+    r"\b(make|send|give|extend|put together|write up)\s+(me\s+)?(an|the|a|your|a formal|a written)\s+(\w+\s+)?offer\b",
+    r"\boffer\s+(letter\s+)?(today|tonight|tomorrow|this week|by|now|soon|right away|on the table)\b",
+    r"\b(when|how soon)\s+(can|could|will|would|should)\s+(I|we)\s+(start|expect (an|the) offer|get (an|the) offer|"
+    r"sign|see (an|the) offer|get (a|the) contract)",
+    r"\b(what|when)('s| is| would be| will be)\s+(my|the)\s+start\s*date\b",
+    r"\bstart\s+date\b",
+    r"\b(do|did|will)\s+I\s+get\s+(the|this)\s+(job|role|position|offer)\b",
+    r"\b(are|will)\s+you\s+(going\s+to\s+)?(hire|offer)\s+me\b",
+    r"\b(can|could|will)\s+you\s+(decide|tell me|let me know|give me an answer|commit)\s+(\w+\s+)?"
+    r"(today|now|right now|tonight|this week|by|quickly|soon)\b",
+    r"\b(need|want|have)\s+(to\s+)?(an answer|a decision|to know|a yes|your decision)\s+(today|by|this week|now|soon|"
+    r"quickly|before|right away)",
+    r"\blet'?s\s+(just\s+)?(get this done|close this( out)?|wrap (this|it) up|talk (numbers|terms|money|comp))",
+    r"\b(shall|can|could)\s+we\s+(talk|discuss|get to)\s+(numbers|terms|money|comp|compensation|the package|salary)\b",
+    r"\bI('?m| am)\s+ready\s+to\s+(sign|accept|start)\b",
+    r"\bready to (sign|accept)\b",
+    r"\bskip\s+(ahead|to the)\s+(part|offer|end|numbers)",
+    r"\bcut to the chase\b",
+)
+PAY_TOPIC = _rx(
+    r"\b(salary|salaries|compensation|comp package|pay|paid|bonus|bonuses|equity|stock options?|options package|"
+    r"base|total comp|remuneration|sign-?on|signing bonus|relocation|package|rsus?|severance|raise)\b"
+)
+PRESSURE = _rx(
+    r"\b(another|competing|other|a second|two other)\s+(\w+\s+)?offers?\b",
+    r"\boffer\s+(that\s+)?(expires|expiring|on the table|in hand)",
+    r"\b(exploding|expiring)\s+offer\b",
+    r"\bdeadline\b",
+    r"\b(need|have|got)\s+to\s+(decide|know|hear back|have an answer|give (them|an) answer)\s+(by|soon|quickly|this week|today)",
+    r"\b(by|before)\s+(friday|monday|tuesday|wednesday|thursday|the end of (the|this) week|end of week|tomorrow|tonight)\b",
+    r"\bwon'?t\s+(wait|be available)\s+(long|forever)",
+    r"\b(other|several)\s+(companies|firms)\s+(are\s+)?(interested|waiting|talking to me|courting me)",
+)
+
+# --- asking for the job, at the close -----------------------------------------------------------
+JOB_ASK_STRONG = _rx(
+    r"\b(would|do|will|could)\s+you\s+(feel\s+|be\s+)?(confident|comfortable|ready|willing|prepared)\s+"
+    r"(in\s+|about\s+|with\s+)?(hiring|recommending|moving forward with|bringing|putting|offering|taking)\s+(me|my)",
+    r"\b(would|will|could|do)\s+you\s+(be\s+willing\s+to\s+|feel able to\s+)?(recommend|endorse|support|back|champion)\s+"
+    r"(me|my (candidacy|application)|moving me)",
+    r"\b(can|could|shall|may|would)\s+(we|you|I)\s+(please\s+)?(set up|schedule|arrange|book|plan|organi[sz]e|line up)\s+"
+    r"(a|an|another|the|our|that|some|time)\b",
+    r"\b(set up|schedule|arrange|book)\s+(a|an|another|the)\s+(\w+\s+)?(follow-?up|second|next|further|another)?\s*"
+    r"(discussion|conversation|meeting|call|chat|round|interview|session)",
+    r"\b(anything|something|any reason|any concerns?|any reservations?|any hesitations?|any doubts?)\s+"
+    r"(that\s+)?(would\s+|might\s+|could\s+)?(hold you back|stop you|keep you|prevent you|make you hesitate)\s+from\s+"
+    r"(recommending|hiring|moving|bringing|putting|advancing|offering)",
+    r"\b(do you have|are there|is there)\s+any\s+(concerns?|reservations?|hesitations?|doubts?)\s+(about|regarding|with|on)\s+"
+    r"(me|my|hiring me|moving forward|my (fit|candidacy|background|experience))",
+    r"\b(ask|asking)\s+(you\s+)?(directly\s+|plainly\s+)?for\s+(the|this)\s+(job|role|position|opportunity)",
+    r"\b(do|would)\s+you\s+see\s+me\s+(as|in)\b",
+    r"\b(do|would)\s+you\s+think\s+I('?m| am| would be| could be)\s+(a\s+)?(good|strong|great|right|the right)\s+"
+    r"(fit|candidate|match|choice)",
+    r"\bam\s+I\s+(a|the)\s+(good|strong|right)\s+(fit|candidate|match)",
+    r"\bwould\s+you\s+(hire|pick|choose|select)\s+me\b",
+    r"\b(can|could|may)\s+I\s+(count on|have)\s+your\s+(support|recommendation|vote|endorsement)\b",
+    r"\bwhat\s+would\s+(it\s+take|you\s+need\s+(to see|from me))\s+(for\s+you\s+)?(to\s+)?"
+    r"(move|hire|recommend|bring|feel confident|move forward|see me|take me)",
+    r"\b(is there\s+)?anything\s+(else\s+)?(I\s+can\s+(do|clarify|address|answer)|you\s+need\s+from\s+me)\s+"
+    r"(to|that would)\s+(help\s+you\s+)?(move|feel|make|recommend|hire|get|advance|earn)",
+)
+JOB_ASK_TENTATIVE = _rx(
+    r"\bwhat\s+(are|'?re|would be|is|'?s)\s+(the\s+)?next\s+steps?\b",
+    r"\bwhat('?s| is| happens| comes)\s+next\b",
+    r"\bwhere\s+do\s+I\s+stand\b",
+    r"\bhow\s+do\s+I\s+(stack up|compare|measure up)\b",
+    r"\bhow\s+(did|do)\s+I\s+do\b",
+    r"\bI('?d| would)\s+(love|like|welcome|be glad|be happy|appreciate)\s+(the\s+(chance|opportunity)\s+)?"
+    r"(to\s+)?(move forward|take the next step|continue (this|the|our) (conversation|discussion)|meet (the|your|more)|"
+    r"be considered|join (you|the team|your team|the company|[A-Z]\w+)|work (with|for) you|be part of|"
+    r"come back|talk (again|further)|next (round|step|conversation))",
+    r"\bI\s+(really\s+)?want\s+(this|the)\s+(job|role|position)\b",
+    r"\b(hope|hoping)\s+(to\s+)?(move forward|hear|take the next step|continue|meet|be considered|join)",
+    r"\b(please\s+)?(consider|keep)\s+me\s+(for|in mind)\b",
+    r"\bI'?m\s+(very\s+|really\s+)?(interested|keen)\s+in\s+(moving forward|the next step|continuing)",
+    r"\bnext\s+(round|conversation|meeting)\b[^.!?\n]{0,40}\?",
+)
+INTEREST = _rx(
+    r"\b(excited|exciting|thrilled|enthusiastic|keen|eager|fascinat|inspir|love|loved|enjoyed|enjoy|"
+    r"great (conversation|discussion|opportunity)|fantastic|wonderful|impressive|appeal|energi[sz]|"
+    r"very interested|really interested|genuinely interested|compelling|sounds great|sounds like)\w*",
+)
+
+# --- interviewer moves --------------------------------------------------------------------------
+INVITE_QUESTIONS = _rx(
+    r"\b(what|any|which)\s+(other\s+)?questions\b",
+    r"\bquestions\s+(do\s+you\s+have\s+)?for\s+me\b",
+    r"\bwhat\s+would\s+you\s+like\s+to\s+(ask|know)\b",
+    r"\b(anything|something)\s+(else\s+)?you('?d| would)\s+like\s+to\s+(ask|know)",
+    r"\bturn\s+it\s+over\s+to\s+you\b",
+    r"\byour\s+(turn|questions)\b",
+    r"\bfloor\s+is\s+yours\b",
+    r"\bask\s+me\s+(anything|whatever)",
+    r"\bwhat'?s\s+on\s+your\s+mind\b",
+    r"\bwhat\s+do\s+you\s+want\s+to\s+know\b",
+)
+
+# --- humility -----------------------------------------------------------------------------------
+CREDIT = _rx(
+    r"\b(my|the|our)\s+(\w+\s+)?(team|people|colleagues|engineers|staff|crew|group|reports|peers)\s+"
+    r"(did|deserves?|built|delivered|made|gets?|got|was|were|drove|pulled|carried|came up|found|figured|"
+    r"earned|owned|led|achieved|should get)",
+    r"\bcredit\s+(goes\s+|belongs\s+|really\s+goes\s+)?(to|for)\b",
+    r"\b(the\s+)?credit\s+is\s+(theirs|shared)",
+    r"\b(we|together\s+we|the\s+team\s+and\s+I|my\s+team\s+and\s+I|they)\s+(built|delivered|achieved|did|managed|"
+    r"shipped|grew|cut|turned|rebuilt|landed|won|doubled|reduced)\b",
+    r"\bI\s+was\s+(lucky|fortunate|privileged)\s+to\b",
+    r"\bI\s+had\s+(a\s+)?(great|lot of|lots of|strong|excellent|tremendous|real)\s+(help|support|team|people|partners?|mentors?)",
+    r"\b(thanks|due)\s+to\s+(my|the|our|a|an)\s+(\w+\s+)?(team|people|colleagues|partner|peers|ops|engineers|staff)",
+    r"\bcouldn'?t\s+have\s+done\s+(it|that|any of (it|that))\s+without\b",
+    r"\b(it\s+was|that\s+was)\s+(a\s+)?(team|collective|shared)\s+(effort|win|success)",
+    r"\b(not|wasn'?t|isn'?t)\s+(just\s+|only\s+)?(me|mine|my doing)\b",
+)
+LEARNING = _rx(
+    r"\bI\s+(don'?t|do not)\s+(yet\s+)?know\s+(yet|enough|much|the|your|how|whether|what|if|all)",
+    r"\bI\s+(don'?t|do not)\s+have\s+(all\s+)?the\s+answers",
+    r"\bI('?d| would| will|'?ll)\s+(first\s+)?(need|want|have)\s+to\s+(learn|understand|listen|ask|see|spend|get to know|"
+    r"study|sit with|meet)",
+    r"\bI('?d| would| will|'?ll)\s+(start|begin|spend)\s+(\w+\s+){0,3}?(by\s+)?(listening|learning|asking|understanding|"
+    r"meeting|sitting)",
+    r"\b(listen|learn)(ing)?\s+(first|before)\b",
+    r"\bbefore\s+(I\s+)?(chang|touch|propos|recommend|form|decid|suggest)\w*\s+(anything|an opinion|a view|much)",
+    r"\bI('?m| am)\s+(still\s+)?(learning|a learner)\b",
+    r"\bI\s+(have|'?ve)\s+(a\s+lot|much|plenty|lots)\s+(still\s+)?to\s+learn\b",
+    r"\bI\s+(made|own)\s+(a|that|the|my|some|real|plenty of)\s+(\w+\s+)?(mistakes?|error|call)",
+    r"\bI\s+(was\s+wrong|got\s+(it|that|this)\s+wrong|misjudged|underestimated|misread)",
+    r"\bmy\s+(own\s+)?(blind\s+spot|mistake|fault|weakness)",
+    r"\bI\s+(learned|learnt)\b",
+    r"\b(not|isn'?t)\s+(my|an area I)\s+(area|strength|expertise|strong suit)",
+    r"\bI('?d| would)\s+(lean|rely)\s+on\s+(the|your|my)\b",
+    r"\b(honestly|candidly|frankly),?\s+I\s+(haven'?t|have not|don'?t|do not|wasn'?t)\b",
+    r"\blearning\s+curve\b",
+    r"\bI\s+(would|'?d)\s+(ask|defer to|check with)\s+(you|the team|your team|them)\b",
+    r"\bthe\s+people\s+who\s+(built|know|run)\b",
+    r"\brespect\s+what\s+(works|you('?ve| have) built|is working|already works)",
+    r"\bnot\s+(here|coming in)\s+to\s+(change|fix|overhaul|tell)",
+)
+DEFERENCE = _rx(
+    r"\b(that'?s|it'?s)\s+(your|the board'?s)\s+(call|decision|business|company)",
+    r"\byou\s+know\s+(this|the|your)\s+(business|company|market|customers|team|place)\s+(far\s+|much\s+|a lot\s+)?better",
+    r"\bhappy\s+to\s+(follow|take)\s+your\s+lead",
+    r"\bwhatever\s+(works|is most useful)\s+for\s+you\b",
+    r"\bgood\s+question\b",
+)
+BOAST = _rx(
+    r"\bI('?m| am)\s+(simply\s+|frankly\s+|honestly\s+|probably\s+)?(the\s+best|better\s+than|one\s+of\s+the\s+best|"
+    r"world-?class|exceptional|a\s+rock\s?star|the\s+(top|number\s+one|#1)|the\s+smartest|the\s+most\s+(qualified|"
+    r"experienced|capable))",
+    r"\b(nobody|no one|no-one)\s+(else\s+)?(could|can|would|does|did|has)\s+(have\s+)?(do(ne)?\s+(it|this|that)|"
+    r"match|touch|beat|pull(ed)? (it|this|that) off)",
+    r"\bI\s+(single-?handedly|alone|personally\s+and\s+alone)\b",
+    r"\b(all|entirely|completely)\s+(by\s+)?myself\b",
+    r"\bI\s+(basically\s+|essentially\s+|pretty\s+much\s+)?(carried|saved|rescued|turned\s+around)\s+(the|that|my|our)\s+"
+    r"(company|team|business|division|function|department|firm)",
+    r"\bwithout\s+me\b",
+    r"\bI\s+(don'?t|do\s+not)\s+(need|require)\s+(any\s+)?(training|help|hand-?holding|time|a ramp|ramp|onboarding|"
+    r"to learn)",
+    r"\bI('?ve| have)\s+(never|not once)\s+(failed|made a (mistake|bad call)|missed|lost)",
+    r"\bI\s+(don'?t|do\s+not|never)\s+make\s+mistakes",
+    r"\bI\s+(was|am)\s+the\s+(reason|one who|only one)",
+    r"\b(my|the)\s+(former|old|previous|last|prior)\s+(\w+\s+)?(team|boss|ceo|company|colleagues|management|"
+    r"leadership|peers|board|employer|staff|reports)\s+(was|were|are|is)\s+(\w+\s+)?(incompetent|useless|clueless|lazy|"
+    r"hopeless|weak|idiots|dead ?weight|a mess|mediocre|hopeless|dinosaurs|slow|a joke|amateurs|out of their depth)",
+    r"\bdead\s?weight\b",
+    r"\b(they|the team|my team|the old team)\s+(just\s+)?(couldn'?t|could not|didn'?t|did not|can'?t)\s+"
+    r"(keep up|get it|understand|handle it|execute)",
+    r"\bhad\s+to\s+(carry|drag|babysit)\b",
+    r"\bclean(ed)?\s+house\b",
+    r"\b(the\s+)?(key|secret|trick)\s+(is|here is)\s+(simple|obvious)",
+    r"\bwhat\s+most\s+(companies|ceos|boards|leaders|people)\s+get\s+wrong\b",
+    r"\b(that'?s|it'?s)\s+(not|hardly)\s+(really\s+)?(the\s+)?(right|relevant|important|a real)\s+(question|issue|concern)",
+    r"\b(frankly|honestly),?\s+I\s+(know|knew)\s+(more|better)\b",
+    r"\bI\s+(know|knew)\s+(more|better)\s+than\b",
+    r"\bI('?ll| will)\s+(just\s+)?fix\s+(it|this|that|everything|all of (it|that))\b",
+    r"\btrust me\b",
+    r"\bobviously\b",
+    r"\bI'?m\s+overqualified\b",
+    r"\bmy\s+track\s+record\s+speaks\s+for\s+itself",
+    r"\bthey\s+were\s+lucky\s+to\s+have\s+me",
+    r"\bI\s+don'?t\s+(really\s+)?(do|need)\s+(ramp|ramp-?up|ramp up)",
+)
+
+# --- questions the candidate asks ---------------------------------------------------------------
+SELF_FOCUS = _rx(
+    r"\b(salary|salaries|compensation|comp|pay|bonus|bonuses|equity|stock|options|rsus?|base|perks?|benefits?|"
+    r"vacation|holiday|holidays|pto|time off|leave|title|titles|car allowance|expense account|remote|hybrid|"
+    r"work from home|wfh|office days|hours|travel|relocation|package|parking|gym|sabbatical|severance|"
+    r"401k|pension|retirement|health (plan|insurance)|insurance|corner office|assistant|budget for me|report to)\b"
+)
+GENERIC = _rx(
+    r"\b(culture|typical\s+day|day\s+to\s+day|day-to-day|team\s+size|how\s+(big|large)\s+is\s+the\s+team|"
+    r"how\s+many\s+people|what'?s\s+it\s+like|what\s+is\s+it\s+like|what\s+do\s+you\s+(like|enjoy)\s+(most\s+)?about|"
+    r"work-?life|how\s+long\s+have\s+you\s+been|dress\s+code|what\s+are\s+you\s+looking\s+for|ideal\s+candidate|"
+    r"values|describe\s+the\s+(team|culture|environment)|office|environment)\b"
+)
+SPECIFIC = _rx(
+    r"\byou\s+(mentioned|said|raised|described|noted|brought up|talked about)\b",
+    r"\b(earlier|a moment ago|just now)\b",
+    r"\bI\s+(read|saw|noticed|came across|heard|understand that|see that|learned)\b",
+    r"\b(your|the)\s+(recent|latest|new|last|q[1-4]|annual|quarterly|10-?k|earnings|investor)\b",
+    r"\b(last|this|next)\s+(quarter|year|fiscal|fy)\b",
+    r"\b(acquisition|acquire|merger|launch|launched|expansion|expand|ipo|funding|series [a-e]|raise[sd]?|"
+    r"partnership|regulat\w*|compliance|tariff|reimbursement|pipeline|churn|margin|margins|market share|"
+    r"pricing|consolidat\w*|headwinds?|tailwinds?|trend|trends|disrupt\w*|competitors?|competition|competitive|"
+    r"rivals?|incumbents?|segment|segments|roadmap|strategy|strategic|priorit\w*|challenge|challenges|"
+    r"risk|risks|board|investors?|customers?|growth|shift|ai|automation|supply|audit|controls?)\b",
+    r"\b(how|what)\s+do\s+you\s+(personally\s+)?(see|think|view|feel)\b",
+    r"\byour\s+(own\s+)?(view|take|perspective|opinion|read|sense|biggest|vision)\b",
+    r"\bkeeps?\s+you\s+up\s+at\s+night\b",
+    r"\b\d+(\.\d+)?\s*(%|percent|million|billion|m\b|bn\b|k\b)",
+    r"\bsuccess\s+(look\s+like|mean)\b",
+)
+
+# --- answer quality -----------------------------------------------------------------------------
+EVASIVE = _rx(
+    r"\b(I'?d|I would)\s+rather\s+not\b",
+    r"\b(prefer|like)\s+not\s+to\s+(say|answer|get into|discuss)",
+    r"\b(can'?t|cannot|won'?t)\s+(really\s+)?(say|answer|comment|get into|discuss|recall|remember)\b",
+    r"\bhard\s+to\s+say\b",
+    r"\b(it|that)\s+(all\s+)?depends\b",
+    r"\blet'?s\s+(come\s+back|talk\s+about\s+that\s+later|move\s+on|not\s+go\s+there|skip)",
+    r"\bnot\s+(really\s+)?(relevant|important|something I think about)\b",
+    r"\bno\s+comment\b",
+    r"\bnext\s+question\b",
+    r"\bwho\s+knows\b",
+    r"\b(never|not)\s+(really\s+)?(had|been in|faced)\s+(that|such|a situation like that)",
+    r"\bI\s+don'?t\s+(really\s+)?(know|remember)\.?$",
+    r"\bwe'?ll\s+see\b",
+    r"\bpass\b\s*[.!]?$",
+)
+CONCRETE = _rx(
+    r"\b\d+",
+    r"\b(for example|for instance|e\.g\.|such as|specifically|in particular|case in point)\b",
+    r"\b(when I|I led|I ran|I built|I hired|I moved|I set up|I started|I called|I told|I sat|I asked|I took|I reported|"
+    r"I flagged|I walked|I spent|I worked|I pushed|I met|I made|I stopped|I refused|I brought|I chose|I decided)\b",
+    r"\b(at|in)\s+(my|our)\s+(last|previous|current|former|first)\b",
+    r"\b(one|two|three|first|second|third)\s+(thing|step|priority|month|week|quarter)\b",
+    r"\b(days?|weeks?|months?|quarters?|years?)\b",
+)
+
+
+@dataclass
+class TurnSignals:
+    """Everything the rules found in one candidate turn (spans into its text)."""
+
+    text: str
+    injection: list[Span] = field(default_factory=list)
+    questions: list[tuple[Span, str]] = field(default_factory=list)  # (span, category)
+    told_how: list[Span] = field(default_factory=list)
+    criticized: list[Span] = field(default_factory=list)
+    permission: list[Span] = field(default_factory=list)
+    offer_push: list[Span] = field(default_factory=list)
+    pay: list[Span] = field(default_factory=list)
+    pressure: list[Span] = field(default_factory=list)
+    ask_strong: list[Span] = field(default_factory=list)
+    ask_tentative: list[Span] = field(default_factory=list)
+    interest: list[Span] = field(default_factory=list)
+    credit: list[Span] = field(default_factory=list)
+    learning: list[Span] = field(default_factory=list)
+    deference: list[Span] = field(default_factory=list)
+    boast: list[Span] = field(default_factory=list)
+    evasive: list[Span] = field(default_factory=list)
+    concrete: int = 0
+    words: int = 0
+
+    def quote(self, span: Span) -> str:
+        return self.text[span[0] : span[1]]
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Sentence spans with surrounding white space trimmed; never empty."""
+    spans = []
+    for m in _SENTENCE.finditer(text):
+        start, end = m.span()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start and any(ch.isalnum() for ch in text[start:end]):
+            spans.append((start, end))
+    return spans
+
+
+def _sentence_hits(pattern: re.Pattern[str], text: str, sentences: list[Span]) -> list[Span]:
+    """The sentences in which the pattern matches: a whole sentence is the natural evidence quote."""
+    return [(s, e) for s, e in sentences if pattern.search(text, s, e)]
+
+
+def _mask(text: str, spans: list[Span]) -> str:
+    if not spans:
+        return text
+    chars = list(text)
+    for s, e in spans:
+        for i in range(s, e):
+            if not chars[i].isspace():
+                chars[i] = " "
+    return "".join(chars)
+
+
+def classify_question(sentence: str) -> str:
+    """One candidate question, as curiosity sees it."""
+    if PERMISSION.search(sentence):
+        return "permission"
+    if JOB_ASK_STRONG.search(sentence) or JOB_ASK_TENTATIVE.search(sentence):
+        return "job_ask"
+    if OFFER_PUSH.search(sentence):
+        return "push"
+    if SELF_FOCUS.search(sentence) and not SPECIFIC.search(sentence):
+        return "self"
+    if SPECIFIC.search(sentence):
+        return "specific"
+    if GENERIC.search(sentence):
+        return "generic"
+    return "generic"
+
+
+@lru_cache(maxsize=4096)
+def analyse(text: str) -> TurnSignals:
+    """Read one candidate turn. Cached: the same text is often read by the session and the scorer."""
+    sig = TurnSignals(text=text)
+    all_sentences = sentence_spans(text)
+    sig.injection = [(s, e) for s, e in all_sentences if INJECTION.search(text, s, e)]
+    masked = _mask(text, sig.injection)
+    sentences = [sp for sp in all_sentences if sp not in sig.injection]
+    sig.words = len(masked.split())
+
+    def hits(p: re.Pattern[str]) -> list[Span]:
+        return _sentence_hits(p, masked, sentences)
+
+    sig.told_how = hits(TOLD_HOW)
+    sig.criticized = hits(CRITICIZED)
+    sig.permission = hits(PERMISSION)
+    sig.offer_push = hits(OFFER_PUSH)
+    sig.pressure = hits(PRESSURE)
+    sig.ask_strong = hits(JOB_ASK_STRONG)
+    sig.ask_tentative = [sp for sp in hits(JOB_ASK_TENTATIVE) if sp not in sig.ask_strong]
+    sig.interest = hits(INTEREST)
+    sig.credit = hits(CREDIT)
+    sig.learning = hits(LEARNING)
+    sig.deference = hits(DEFERENCE)
+    sig.boast = hits(BOAST)
+    sig.evasive = hits(EVASIVE)
+    sig.concrete = sum(1 for s, e in sentences if CONCRETE.search(masked, s, e))
+    for s, e in sentences:
+        sentence = masked[s:e]
+        if sentence.rstrip(" \"')]").endswith("?"):
+            category = classify_question(sentence)
+            sig.questions.append(((s, e), category))
+            if PAY_TOPIC.search(sentence) and category in ("self", "push"):
+                sig.pay.append((s, e))
+    return sig
+
+
+def is_invitation(interviewer_text: str) -> bool:
+    return bool(INVITE_QUESTIONS.search(interviewer_text))
+
+
+def invites_critique(interviewer_text: str) -> bool:
+    return bool(INVITED_CRITIQUE.search(interviewer_text))
+
+
+def grants_permission(interviewer_text: str) -> bool:
+    return bool(GRANT.search(interviewer_text)) and not DECLINE.search(interviewer_text)
+
+
+def is_thin(sig: TurnSignals) -> bool:
+    """An answer too short or too vague to tell the interviewer anything."""
+    return sig.words < 12 or (sig.words < 25 and sig.concrete == 0)
