@@ -18,11 +18,6 @@ from agent.prompts import load_data
 from agent.signals import Span, TurnSignals
 
 _TIME_PRESSURE = re.compile(r"\b(today|right now|now|tonight|this week|immediately|right away|by (friday|monday))\b", re.I)
-_TENTATIVE = re.compile(
-    r"\b(maybe|perhaps|I guess|I suppose|if it'?s not too|not to be (too )?(forward|presumptuous)|I don'?t want to "
-    r"(presume|be pushy)|just wondering|I was wondering|sort of|kind of|if possible|might)\b",
-    re.I,
-)
 _WORD = re.compile(r"[a-z][a-z'-]{5,}", re.I)
 _STOP = frozenset(
     "about would could should there their these those which where while really things people before "
@@ -166,9 +161,8 @@ def ask_strength(reading: Reading) -> tuple[int, Span, int] | None:
         sentences = signals.sentence_spans(sig.text)
         buried = len(sentences) >= 6
         for span in sig.ask_strong:
-            tentative = bool(_TENTATIVE.search(sig.text, span[0], span[1]))
             tail = sentences[-2:] if buried else sentences
-            score = 4 if tentative or (buried and span not in tail) else 5
+            score = 4 if buried and span not in tail else 5
             if best is None or score > best[2]:
                 best = (i, span, score)
         for span in sig.ask_tentative:

@@ -71,32 +71,42 @@ TOLD_HOW = _rx(
     r"\bhere'?s what you (need|have|ought) to do\b",
     r"\b(frankly|honestly|bluntly|candidly),?\s+you\s+(should|need|have|must|ought)\b",
     r"\blet me tell you how to\b",
+    r"\bwhat\s+you\s+(really\s+)?(need|have|ought|want)\s+to\s+do\b",
+    r"\b(I'?d|I\s+would|I\s+will|I'?ll)\s+(also\s+)?(tell|advise|push|get)\s+(the|your)\s+(ceo|board|founder|team|"
+    r"management|cfo|chair)\s+to\b",
+    r"\byou('?re|\s+are)\s+(doing|running|handling|managing)\s+(it|this|that|things|the \w+)\s+(wrong|badly|poorly)",
+    r"\b(the company|this company|you guys|management|the business|the firm)\s+(should|needs? to|must|has to|"
+    r"ought to)\s+(?!have\b)",
+    r"\b(any|a)\s+(competent|good|decent|smart|serious)\s+(ceo|board|leader|company|management team)\s+would\b",
     r"\bwhat (this|the) company (really )?needs is\b",
 )
 
-_PRODUCT_OBJECT = (
-    r"(your|the company'?s|this company'?s|its|their)\s+(\w+\s+){0,2}?(product|products|app|apps|platform|software|"
-    r"website|site|ui|ux|interface|onboarding|pricing page|checkout|service|services|offering|dashboard|brand|"
-    r"marketing|customer service|support|tool|tools|devices?|machines?|portal|system|systems|api|sdk|"
-    r"mobile app|store|stores|menu|content|catalog(ue)?|network|coverage|design|packaging|funnel|documentation|"
-    r"docs|release|releases|features?|user experience|customer experience|reporting)"
+_YOUR = r"(your|you guys'?|the company'?s|this company'?s)\s+(\w+[\s,]+){0,3}?"
+_PRODUCT_NOUN = (
+    r"the\s+(\w+\s+)?(product|products|platform|app|apps|website|site|portal|game|launch|ui|ux|interface|software|"
+    r"service|mobile experience|user experience|customer experience|onboarding|checkout|menu|brand|dashboard|"
+    r"marketing|support|pricing page|stores?|catalog(ue)?|release|documentation|docs|tool|tools)"
 )
 _NEGATIVE = (
-    r"(clunky|outdated|dated|buggy|broken|slow|sluggish|confusing|terrible|awful|bad|weak|mediocre|"
-    r"behind|lagging|poor|ugly|clumsy|frustrating|overpriced|unreliable|a mess|messy|embarrassing|"
-    r"falls? short|not (good|great|competitive|up to)|hard to (use|navigate|understand)|a nightmare|painful|"
-    r"lacks?|lacking|missing|behind the times|stale|generic|forgettable|bloated|crashes|crashing|"
-    r"inferior|subpar|sub-par|amateur(ish)?|cheap-looking|half-baked|janky|a joke|horrible|dreadful|"
-    r"needs? (a lot of )?work|needs? fixing|needs? an overhaul|fall(s|ing)? apart|rough|shoddy|"
-    r"out of date|old-fashioned|unintuitive|counterintuitive|way too|too (slow|complex|complicated|expensive))"
+    r"(clunky|outdated|dated|buggy|broken|slow|sluggish|confusing|terrible|awful|bad|weak|weakest|mediocre|"
+    r"behind|lagging|poor|ugly|clumsy|frustrating|overpriced|unreliable|a mess|messy|embarrassing|brutal|"
+    r"falls? short|not (good|great|competitive|up to)|hard to (use|navigate|understand|follow|read)|a nightmare|"
+    r"painful|lacks?|lacking|behind the times|stale|generic|forgettable|bloated|crashes|crashing|predatory|"
+    r"inferior|subpar|sub-par|amateur(ish)?|cheap-looking|half-baked|janky|a joke|horrible|dreadful|floaty|"
+    r"needs? (a lot of )?work|needs? fixing|needs? an overhaul|fall(s|ing)? apart|shoddy|a problem|problematic|"
+    r"out of date|old-fashioned|unintuitive|counterintuitive|way too|too (slow|complex|complicated|expensive|many|"
+    r"high|low|thin)|a generation behind|years behind|obsolete|underwhelming|disappointing|can'?t be any good|"
+    r"should never have|built in (19|20)\d\d|a disaster|disastrous|failing|failed|flawed|wrong|irrelevant|"
+    r"tired|bland|cluttered|rough|kludgy|held together)"
 )
 CRITICIZED = _rx(
-    _PRODUCT_OBJECT + r"[^.!?\n]{0,80}?\b" + _NEGATIVE + r"\b",
-    r"\b" + _NEGATIVE + r"\b[^.!?\n]{0,40}?" + _PRODUCT_OBJECT,
+    r"\b" + _YOUR + r"[^.!?\n]{0,80}?\b" + _NEGATIVE + r"\b",
+    r"\b" + _NEGATIVE + r"\b[^.!?\n]{0,40}?\b" + _YOUR + r"(product|products|app|platform|software|website|site|"
+    r"launch|game|service|offering|brand|stores?|marketing|pricing|ui|interface|portal|menu|release)",
+    r"\b" + _PRODUCT_NOUN + r"\b[^.!?\n]{0,60}?\b(is|are|was|were|feels?|looks?|seems?)\b[^.!?\n]{0,30}?\b"
+    + _NEGATIVE + r"\b",
     r"\b(what'?s|what is|everything that'?s)\s+wrong\s+with\s+(your|the company'?s)\b",
     r"\bthe\s+(problem|trouble|issue)\s+with\s+(your|the company'?s)\b",
-    r"\byour\s+(\w+\s+){0,2}?(is|are)\s+(frankly\s+|honestly\s+|just\s+|really\s+|pretty\s+|kind of\s+)?"
-    r"(terrible|awful|a mess|embarrassing|broken|outdated|clunky|buggy|a joke|mediocre)\b",
 )
 
 PERMISSION = _rx(
@@ -146,6 +156,10 @@ OFFER_PUSH = _rx(
     r"\bready to (sign|accept)\b",
     r"\bskip\s+(ahead|to the)\s+(part|offer|end|numbers)",
     r"\bcut to the chase\b",
+    r"\b(put|get|have)\s+(an|the|a|your)\s+offer\s+(in writing|on paper|together|sorted)",
+    r"\b(offer|number)\s+(sorted|in writing|on paper)\b",
+    r"\bwhat'?s\s+the\s+number\b",
+    r"\b(want|need)\s+(this|it|things|everything)\s+(settled|sorted|done|wrapped up|finali[sz]ed|locked in)\b",
 )
 PAY_TOPIC = _rx(
     r"\b(salary|salaries|compensation|comp package|pay|paid|bonus|bonuses|equity|stock options?|options package|"
@@ -163,48 +177,72 @@ PRESSURE = _rx(
 )
 
 # --- asking for the job, at the close -----------------------------------------------------------
-JOB_ASK_STRONG = _rx(
-    r"\b(would|do|will|could)\s+you\s+(feel\s+|be\s+)?(confident|comfortable|ready|willing|prepared)\s+"
-    r"(in\s+|about\s+|with\s+)?(hiring|recommending|moving forward with|bringing|putting|offering|taking)\s+(me|my)",
-    r"\b(would|will|could|do)\s+you\s+(be\s+willing\s+to\s+|feel able to\s+)?(recommend|endorse|support|back|champion)\s+"
-    r"(me|my (candidacy|application)|moving me)",
-    r"\b(can|could|shall|may|would)\s+(we|you|I)\s+(please\s+)?(set up|schedule|arrange|book|plan|organi[sz]e|line up)\s+"
-    r"(a|an|another|the|our|that|some|time)\b",
-    r"\b(set up|schedule|arrange|book)\s+(a|an|another|the)\s+(\w+\s+)?(follow-?up|second|next|further|another)?\s*"
-    r"(discussion|conversation|meeting|call|chat|round|interview|session)",
-    r"\b(anything|something|any reason|any concerns?|any reservations?|any hesitations?|any doubts?)\s+"
-    r"(that\s+)?(would\s+|might\s+|could\s+)?(hold you back|stop you|keep you|prevent you|make you hesitate)\s+from\s+"
-    r"(recommending|hiring|moving|bringing|putting|advancing|offering)",
-    r"\b(do you have|are there|is there)\s+any\s+(concerns?|reservations?|hesitations?|doubts?)\s+(about|regarding|with|on)\s+"
-    r"(me|my|hiring me|moving forward|my (fit|candidacy|background|experience))",
-    r"\b(ask|asking)\s+(you\s+)?(directly\s+|plainly\s+)?for\s+(the|this)\s+(job|role|position|opportunity)",
-    r"\b(do|would)\s+you\s+see\s+me\s+(as|in)\b",
-    r"\b(do|would)\s+you\s+think\s+I('?m| am| would be| could be)\s+(a\s+)?(good|strong|great|right|the right)\s+"
-    r"(fit|candidate|match|choice)",
-    r"\bam\s+I\s+(a|the)\s+(good|strong|right)\s+(fit|candidate|match)",
-    r"\bwould\s+you\s+(hire|pick|choose|select)\s+me\b",
-    r"\b(can|could|may)\s+I\s+(count on|have)\s+your\s+(support|recommendation|vote|endorsement)\b",
-    r"\bwhat\s+would\s+(it\s+take|you\s+need\s+(to see|from me))\s+(for\s+you\s+)?(to\s+)?"
-    r"(move|hire|recommend|bring|feel confident|move forward|see me|take me)",
-    r"\b(is there\s+)?anything\s+(else\s+)?(I\s+can\s+(do|clarify|address|answer)|you\s+need\s+from\s+me)\s+"
-    r"(to|that would)\s+(help\s+you\s+)?(move|feel|make|recommend|hire|get|advance|earn)",
+# A question (or "I'd love to know whether...") about the interviewer's decision on *me*.
+_QUESTIONISH = re.compile(
+    r"\?\s*[\"')\]]*\s*$|\b(know|wonder|wondering|ask you|ask|curious|hear)\s+(if|whether)\b|\blet me ask\b", _F
 )
-JOB_ASK_TENTATIVE = _rx(
-    r"\bwhat\s+(are|'?re|would be|is|'?s)\s+(the\s+)?next\s+steps?\b",
-    r"\bwhat('?s| is| happens| comes)\s+next\b",
-    r"\bwhere\s+do\s+I\s+stand\b",
-    r"\bhow\s+do\s+I\s+(stack up|compare|measure up)\b",
-    r"\bhow\s+(did|do)\s+I\s+do\b",
-    r"\bI('?d| would)\s+(love|like|welcome|be glad|be happy|appreciate)\s+(the\s+(chance|opportunity)\s+)?"
-    r"(to\s+)?(move forward|take the next step|continue (this|the|our) (conversation|discussion)|meet (the|your|more)|"
-    r"be considered|join (you|the team|your team|the company|[A-Z]\w+)|work (with|for) you|be part of|"
-    r"come back|talk (again|further)|next (round|step|conversation))",
+ASK_DECISION = _rx(
+    r"\b(hir(e|ing)|recommend(ing)?|endors(e|ing)|back(ing)?|champion(ing)?|bring(ing)?|put(ting)?|tak(e|ing)|"
+    r"mov(e|ing)|advanc(e|ing)|offer(ing)?|select(ing)?|choos(e|ing)|pick(ing)?|support(ing)?|vote\s+for|"
+    r"consider(ing)?|invit(e|ing)|shortlist(ing)?|nominat(e|ing)|appoint(ing)?)\s+(me|my\s+(candidacy|application|name))\b",
+    r"\b(hir(e|ing)|recommend(ing)?|back(ing)?|bring(ing)? on)\s+(someone|a person)\s+like\s+me\b",
+    r"\b(I('?m|\s+am|\s+would\s+be|\s+could\s+be)|me)\b[^.?!]{0,30}\b(right|best|strong|good|ideal)\s+"
+    r"(person|candidate|fit|choice|hire|match)\b",
+    r"\b(where|how)\s+do\s+I\s+(stand|stack up|compare|measure up|fit)\b",
+    r"\bhow\s+(did|do)\s+I\s+(do|come across|fare)\b",
+    r"\bwhat\s+(do|did)\s+you\s+(think|make)\s+of\s+me\b",
+    r"\byour\s+(honest\s+|candid\s+)?(impression|read|assessment|view)\s+of\s+(me|my)\b",
+    r"\b(any|some)\s+(concerns?|reservations?|hesitations?|hesitancy|doubts?|gaps?|worries)\s+(about|with|regarding|on)\s+"
+    r"(me|my|hiring|bringing|moving)",
+    r"\b(hold|stop|keep|prevent)\s+you\s+from\s+(recommending|hiring|moving|bringing|putting|advancing|offering|"
+    r"taking|choosing)",
+    r"\bwhat\s+would\s+(it\s+take|you\s+need(\s+to\s+see)?\s+from\s+me)\b",
+    r"\b(ask|asking)\s+(you\s+)?(directly\s+|plainly\s+|formally\s+)?for\s+(the|this)\s+(job|role|position|opportunity)",
+    r"\b(count\s+on|have)\s+your\s+(support|recommendation|vote|endorsement|backing)\b",
+    r"\b(confident|comfortable|sure|ready|prepared|willing|inclined|minded|convinced)\b[^.?!]{0,40}\b(in|about|with|of)\s+me\b",
+)
+ASK_MEETING = _rx(
+    r"\b(set\s+up|schedule|arrange|book|line\s+up|organi[sz]e|have|get|plan)\b[^.?!]{0,30}\b(another|a\s+second|a\s+follow-?up|"
+    r"the\s+next|a\s+further|next|a\s+next)\s+(\w+\s+)?(discussion|conversation|meeting|call|chat|round|interview|session|step)",
+    r"\b(can|could|may|might)\s+I\s+(meet|talk\s+to|speak\s+(with|to)|sit\s+down\s+with)\s+(the|your|some|a\s+few|more)\b",
+    r"\b(continue|carry\s+on)\s+(this|the|our)\s+(conversation|discussion)\b",
+    r"\bmove\s+(forward|ahead)\s+to\s+the\s+next\b",
+)
+# Statements of wanting the job or the next step, and questions about the process: tentative asks.
+ASK_TENTATIVE = _rx(
+    r"\bnext\s+steps?\b",
+    r"\bwhat('?s|\s+is|\s+happens|\s+comes)\s+next\b",
+    r"\b(when|how\s+soon)\s+(will|would|might|can|could)\s+I\s+(hear|know|expect\s+to\s+hear)\b",
+    r"\btimeline\s+(for|on)\s+(a\s+)?(decision|the\s+process|next)",
+    r"\bI('?d|\s+would)\s+(really\s+)?(love|like|welcome|be\s+glad|be\s+happy|appreciate|relish)\s+(the\s+(chance|opportunity)\s+)?"
+    r"(to\s+)?(move\s+forward|take\s+the\s+next\s+step|continue|meet\s+(the|your|more)|be\s+considered|join|work\s+(with|for)\s+you|"
+    r"be\s+part\s+of|come\s+back|talk\s+(again|further)|next\s+(round|step|conversation)|take\s+this\s+forward)",
     r"\bI\s+(really\s+)?want\s+(this|the)\s+(job|role|position)\b",
-    r"\b(hope|hoping)\s+(to\s+)?(move forward|hear|take the next step|continue|meet|be considered|join)",
-    r"\b(please\s+)?(consider|keep)\s+me\s+(for|in mind)\b",
-    r"\bI'?m\s+(very\s+|really\s+)?(interested|keen)\s+in\s+(moving forward|the next step|continuing)",
-    r"\bnext\s+(round|conversation|meeting)\b[^.!?\n]{0,40}\?",
+    r"\b(hope|hoping)\s+(to\s+)?(move\s+forward|hear\s+(back|from\s+you)|take\s+the\s+next\s+step|continue|meet|be\s+considered|join)",
+    r"\b(please\s+)?(consider|keep)\s+me\s+(for|in\s+mind)\b",
+    r"\bI'?m\s+(very\s+|really\s+)?(interested|keen)\s+in\s+(moving\s+forward|the\s+next\s+step|continuing)",
 )
+HEDGE = re.compile(
+    r"\b(maybe|perhaps|I\s+guess|I\s+suppose|if\s+it'?s\s+not\s+too|not\s+to\s+be\s+(too\s+)?(forward|presumptuous)|"
+    r"I\s+don'?t\s+want\s+to\s+(presume|be\s+pushy)|no\s+pressure|just\s+wondering|I\s+was\s+wondering|sort\s+of|"
+    r"kind\s+of|if\s+possible|might|I\s+hope\s+it'?s\s+okay)\b",
+    _F,
+)
+
+
+def ask_level(sentence: str) -> int:
+    """5 for a plain ask for the job or the next meeting, 4 for a tentative one, 0 for none."""
+    questionish = bool(_QUESTIONISH.search(sentence))
+    strong = (questionish and (ASK_DECISION.search(sentence) or ASK_MEETING.search(sentence))) or re.search(
+        r"\b(asking|ask)\s+(you\s+)?(directly\s+)?for\s+(the|this)\s+(job|role|position)|\bI'?d\s+like\s+(to\s+)?"
+        r"(formally\s+)?(ask|request)\s+(for\s+)?(the|a|another|next)", sentence, _F)
+    if strong:
+        return 4 if HEDGE.search(sentence) else 5
+    if ASK_TENTATIVE.search(sentence) or (ASK_MEETING.search(sentence) and not questionish):
+        return 4
+    return 0
+
+
 INTEREST = _rx(
     r"\b(excited|exciting|thrilled|enthusiastic|keen|eager|fascinat|inspir|love|loved|enjoyed|enjoy|"
     r"great (conversation|discussion|opportunity)|fantastic|wonderful|impressive|appeal|energi[sz]|"
@@ -431,7 +469,7 @@ def classify_question(sentence: str) -> str:
     """One candidate question, as curiosity sees it."""
     if PERMISSION.search(sentence):
         return "permission"
-    if JOB_ASK_STRONG.search(sentence) or JOB_ASK_TENTATIVE.search(sentence):
+    if ask_level(sentence):
         return "job_ask"
     if OFFER_PUSH.search(sentence):
         return "push"
@@ -462,8 +500,12 @@ def analyse(text: str) -> TurnSignals:
     sig.permission = hits(PERMISSION)
     sig.offer_push = hits(OFFER_PUSH)
     sig.pressure = hits(PRESSURE)
-    sig.ask_strong = hits(JOB_ASK_STRONG)
-    sig.ask_tentative = [sp for sp in hits(JOB_ASK_TENTATIVE) if sp not in sig.ask_strong]
+    for s, e in sentences:
+        level = ask_level(masked[s:e])
+        if level == 5:
+            sig.ask_strong.append((s, e))
+        elif level == 4:
+            sig.ask_tentative.append((s, e))
     sig.interest = hits(INTEREST)
     sig.credit = hits(CREDIT)
     sig.learning = hits(LEARNING)

@@ -1,0 +1,65 @@
+"""Prompt files: loadable, versioned, and every interviewer line keeps to one question."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from agent.models import PERSONAS, TOPICS
+from agent.plan import load_persona, load_plan
+from agent.prompts import PromptError, fill, load_data
+
+ALLOWED = {"company", "industry", "role", "name", "title", "first_question", "topic_question", "topic", "turn"}
+
+
+def _lines():
+    plan = load_plan()
+    for topic in plan.topics.values():
+        yield from topic.questions
+        yield from topic.probes
+    for group in plan.follow_ups.values():
+        yield from group
+    yield from plan.acknowledgements + plan.invite_questions + plan.more_questions
+    for pid in PERSONAS:
+        p = load_persona(pid)
+        yield from p.openings + p.job_ask_reply + p.closings
+        for group in p.pushback.values():
+            yield from group
+        yield from p.answers.values()
+
+
+def test_plan_covers_every_topic_with_several_phrasings():
+    plan = load_plan()
+    assert set(plan.topics) == set(TOPICS)
+    for topic in plan.topics.values():
+        assert len(topic.questions) >= 3 and topic.probes
+
+
+@pytest.mark.parametrize("line", list(_lines()))
+def test_interviewer_lines_hold_at_most_one_question_and_known_placeholders(line):
+    assert line.count("?") <= 1
+    fields = {f for _, f, _, _ in string.Formatter().parse(line) if f}
+    assert fields <= ALLOWED
+
+
+def test_persona_answers_and_statements_ask_nothing():
+    for pid in PERSONAS:
+        p = load_persona(pid)
+        for text in [*p.answers.values(), *p.closings, *p.job_ask_reply]:
+            assert "?" not in text
+
+
+def test_fill_names_the_missing_variable():
+    with pytest.raises(PromptError, match="company"):
+        fill("Welcome to {company}", {}, source="t")
+
+
+def test_unknown_persona_is_a_clear_error():
+    with pytest.raises(PromptError, match="unknown persona"):
+        load_persona("recruiter")
+
+
+def test_data_files_carry_a_version():
+    for name in ("plan", "coaching", "personas/ceo", "personas/board_member"):
+        assert load_data(name)["version"]
