@@ -57,6 +57,12 @@ TOLD_HOW = _rx(
     + _BUSINESS_OBJECT,
     r"\byou\s+(really\s+|guys\s+)?(should|need to|have to|must|ought to)\s+(stop|quit|start|scrap|kill|cut|fire|"
     r"drop|abandon|restructure|overhaul|rebuild|rethink|reorgani[sz]e|raise|lower|double|triple|outsource)\b",
+    r"\byou('?d|\s+would|\s+should|\s+need\s+to|\s+must|\s+ought\s+to|\s+have\s+to|'?ve\s+got\s+to)\s+"
+    r"(really\s+|seriously\s+|definitely\s+)?(want\s+to\s+|need\s+to\s+|have\s+to\s+)?(sell|outsource|divest|close|shut|"
+    r"restructure|fire|replace|centrali[sz]e|consolidate|exit|merge|acquire|refinance|pay down|drop|kill|scrap|cut|"
+    r"freeze|overhaul|rebuild|reorgani[sz]e|abandon|stop|double down|pivot|rebrand|relaunch|raise prices|lower prices)\b",
+    r"\bmy\s+(view|advice|recommendation|suggestion|plan for you)\s*(:|is|would be)\s*(\w+\s+){0,3}?(outsource|sell|cut|close|"
+    r"shut|restructure|fire|divest|centrali[sz]e|consolidate|drop|exit|freeze|replace|move)",
     r"\bif\s+I\s+(were|was)\s+(you|running|in your (shoes|seat|position)|the ceo|ceo|in charge|on (the|your) board)",
     r"\b(I'?d|I would|you'?d|you would|we'?d|we would)\s+(want to\s+|need to\s+|have to\s+)?(restructure|fire|cut|kill|"
     r"scrap|overhaul|rebuild|replace|shut down|get rid of|gut|reorgani[sz]e|rethink|tear up|blow up)\s+(\w+\s+){0,2}?"
@@ -109,6 +115,11 @@ CRITICIZED = _rx(
     r"\bthe\s+(problem|trouble|issue)\s+with\s+(your|the company'?s)\b",
 )
 
+_PRONOUN_CRITIQUE = re.compile(
+    r"\s*(it|it'?s|it\s+is|they|they'?re|they\s+are|this|that)\b[^.!?\n]{0,60}?\b" + _NEGATIVE + r"\b", _F
+)
+_PRODUCT_MENTION = re.compile(r"\b" + _YOUR + r"|\b" + _PRODUCT_NOUN + r"\b", _F)
+
 PERMISSION = _rx(
     r"\b(may|can|could|might)\s+I\s+(share|offer|tell you|give you|mention|suggest|point out|add|raise|"
     r"make an observation|be candid|be blunt|be honest|give some feedback|offer some feedback)",
@@ -159,6 +170,12 @@ OFFER_PUSH = _rx(
     r"\b(put|get|have)\s+(an|the|a|your)\s+offer\s+(in writing|on paper|together|sorted)",
     r"\b(offer|number)\s+(sorted|in writing|on paper)\b",
     r"\bwhat'?s\s+the\s+number\b",
+    r"\b(want|need|expect|require|like)\s+(to\s+(see|get|have)\s+)?(an|the|a|your)\s+(\w+\s+)?(offer|decision|package|contract|answer)\b"
+    r"[^.?!]{0,40}\b(before|by|within|today|this week|now|soon|quickly|in line with|in writing|first)\b",
+    r"\b(when|how\s+soon)\b[^.?!]{0,30}\b(me|I)\s+(to\s+)?start\b",
+    r"\b(whether|if)\s+(an|the)\s+offer\s+(is|was|would be)\s+likely\b",
+    r"\b(chance|likely|likelihood|odds)\b[^.?!]{0,40}\b(an|the)\s+offer\b",
+    r"\bpackage\s+in\s+line\s+with\b",
     r"\b(want|need)\s+(this|it|things|everything)\s+(settled|sorted|done|wrapped up|finali[sz]ed|locked in)\b",
 )
 PAY_TOPIC = _rx(
@@ -215,10 +232,13 @@ ASK_TENTATIVE = _rx(
     r"\b(when|how\s+soon)\s+(will|would|might|can|could)\s+I\s+(hear|know|expect\s+to\s+hear)\b",
     r"\btimeline\s+(for|on)\s+(a\s+)?(decision|the\s+process|next)",
     r"\bI('?d|\s+would)\s+(really\s+)?(love|like|welcome|be\s+glad|be\s+happy|appreciate|relish)\s+(the\s+(chance|opportunity)\s+)?"
-    r"(to\s+)?(move\s+forward|take\s+the\s+next\s+step|continue|meet\s+(the|your|more)|be\s+considered|join|work\s+(with|for)\s+you|"
-    r"be\s+part\s+of|come\s+back|talk\s+(again|further)|next\s+(round|step|conversation)|take\s+this\s+forward)",
+    r"(to\s+)?(move\s+forward|take\s+the\s+next\s+step|continue\s+(the|this|our)|meet\s+(the|your|more)|come\s+back|"
+    r"talk\s+(again|further)|next\s+(round|step|conversation)|take\s+this\s+forward)",
+    r"\b(meet|meeting|talk(ing)?\s+(further|again|more)\s+with|speak(ing)?\s+(with|to))\s+(the|your)\s+(other\s+|wider\s+|full\s+)?"
+    r"(\w+\s+)?(team|board|committee|ceo|cfo|coo|members|directors|leads|managers|colleagues|rest|chair|founders?)\b",
+    r"\bnext\s+(conversation|round|meeting|discussion|interview)\b",
     r"\bI\s+(really\s+)?want\s+(this|the)\s+(job|role|position)\b",
-    r"\b(hope|hoping)\s+(to\s+)?(move\s+forward|hear\s+(back|from\s+you)|take\s+the\s+next\s+step|continue|meet|be\s+considered|join)",
+    r"\b(hope|hoping)\s+(to\s+)?(move\s+forward|take\s+the\s+next\s+step|continue\s+(the|this|our)|meet)",
     r"\b(please\s+)?(consider|keep)\s+me\s+(for|in\s+mind)\b",
     r"\bI'?m\s+(very\s+|really\s+)?(interested|keen)\s+in\s+(moving\s+forward|the\s+next\s+step|continuing)",
 )
@@ -346,6 +366,13 @@ BOAST = _rx(
     r"\bmy\s+track\s+record\s+speaks\s+for\s+itself",
     r"\bthey\s+were\s+lucky\s+to\s+have\s+me",
     r"\bI\s+don'?t\s+(really\s+)?(do|need)\s+(ramp|ramp-?up|ramp up)",
+    r"\bI\s+(carried|shouldered)\s+(most|all|the bulk)\b",
+    r"\bclean(ing|ed)?\s+up\s+after\s+(them|others|people|everyone)",
+    r"\b(let things slide|dropped the ball|asleep at the wheel)\b",
+    r"\bfull\s+of\s+(people|amateurs|idiots)\s+who\b",
+    r"\bI('?ve|\s+have)\s+done\s+this\s+(job\s+|role\s+)?(before|for years|a hundred times|many times)\b",
+    r"\b(people|the ones|those)\s+who\s+can\s+keep\s+up\b",
+    r"\bget\s+out\s+of\s+(my|the)\s+way\b",
 )
 
 # --- questions the candidate asks ---------------------------------------------------------------
@@ -497,6 +524,10 @@ def analyse(text: str) -> TurnSignals:
 
     sig.told_how = hits(TOLD_HOW)
     sig.criticized = hits(CRITICIZED)
+    for prev, cur in zip(sentences, sentences[1:]):  # "I used your app. It's slow."
+        if (cur not in sig.criticized and _PRONOUN_CRITIQUE.match(masked, cur[0], cur[1])
+                and _PRODUCT_MENTION.search(masked, prev[0], prev[1])):
+            sig.criticized.append(cur)
     sig.permission = hits(PERMISSION)
     sig.offer_push = hits(OFFER_PUSH)
     sig.pressure = hits(PRESSURE)
