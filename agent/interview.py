@@ -3,6 +3,7 @@ eval self-play) drive interviews through this and nothing else."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Protocol
 
 from agent.models import Context, Transcript
@@ -15,6 +16,11 @@ class Interviewer(Protocol):
 
     def respond(self, session: InterviewSession, move: Move | None = None) -> str:
         """Decide (unless given), word and commit the next interviewer turn; return its text."""
+        ...
+
+    def astream(self, session: InterviewSession, move: Move | None = None) -> AsyncIterator[str]:
+        """The same, yielding the text in chunks as it is produced; commits when the stream ends.
+        If it fails half-way nothing is committed and the turn can be asked for again."""
         ...
 
 

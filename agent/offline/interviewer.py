@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from agent.plan import Persona, context_values, load_persona, load_plan
@@ -143,6 +144,13 @@ class OfflineInterviewer:
             move = move.model_copy(update={"kind": "close"})
         session.commit(move, utterance.text, utterance.line_ids)
         return utterance.text
+
+
+    async def astream(self, session: InterviewSession, move: Move | None = None) -> AsyncIterator[str]:
+        """The same turn as `respond`, yielded word by word so a chat UI can stream it."""
+        text = self.respond(session, move)
+        for word in re.findall(r"\S+\s*", text):
+            yield word
 
 
 def persona_of(session: InterviewSession) -> Persona:
