@@ -103,7 +103,9 @@ _NEGATIVE = (
     r"out of date|old-fashioned|unintuitive|counterintuitive|way too|too (slow|complex|complicated|expensive|many|"
     r"high|low|thin)|a generation behind|years behind|obsolete|underwhelming|disappointing|can'?t be any good|"
     r"should never have|built in (19|20)\d\d|a disaster|disastrous|failing|failed|flawed|wrong|irrelevant|"
-    r"tired|bland|cluttered|rough|kludgy|held together)"
+    r"tired|bland|cluttered|rough|kludgy|held together|(isn'?t|aren'?t|doesn'?t|don'?t|won'?t|wasn'?t)\s+(credible|working|"
+    r"work|reconcile|scale|competitive|good enough|convincing|add up|landing|fit for purpose|hold up)|"
+    r"(has|have)\s+(a\s+)?(real|big|serious|major|fundamental|glaring|obvious)\s+(weakness|flaw|problem|gap|hole|issue)s?)"
 )
 CRITICIZED = _rx(
     r"\b" + _YOUR + r"[^.!?\n]{0,80}?\b" + _NEGATIVE + r"\b",
@@ -131,6 +133,9 @@ PERMISSION = _rx(
     r"\bdo\s+you\s+mind\s+if\s+I\b",
     r"\bis\s+it\s+(okay|ok|alright|all right)\s+if\s+I\b",
     r"\bonly if you('d| would) find it useful\b",
+    r"\bif\s+(it'?s|it\s+is|that'?s|that\s+would\s+be|it\s+would\s+be)\s+(helpful|useful|of interest|welcome)\b[^.?!]{0,30}"
+    r"\bI\s+(could|can|might|'?d)\s+(\w+\s+)?(share|offer|mention|point out|give)",
+    r"\bonly\s+if\s+you'?d\s+(like|want)\s+(that|it|to hear)\b",
 )
 
 # An interviewer turn that asks for the candidate's critique or advice makes it invited, not a deal-breaker.
@@ -170,7 +175,8 @@ OFFER_PUSH = _rx(
     r"\b(put|get|have)\s+(an|the|a|your)\s+offer\s+(in writing|on paper|together|sorted)",
     r"\b(offer|number)\s+(sorted|in writing|on paper)\b",
     r"\bwhat'?s\s+the\s+number\b",
-    r"\b(want|need|expect|require|like)\s+(to\s+(see|get|have)\s+)?(an|the|a|your)\s+(\w+\s+)?(offer|decision|package|contract|answer)\b"
+    r"\b(want|need|expect|require|like)\s+(to\s+(see|get|have)\s+)?(an|the|a)\s+(\w+\s+)?(offer|decision|package|contract|answer)"
+    r"\b(?!\s+(book|pipeline|terms|renewals?))"
     r"[^.?!]{0,40}\b(before|by|within|today|this week|now|soon|quickly|in line with|in writing|first)\b",
     r"\b(when|how\s+soon)\b[^.?!]{0,30}\b(me|I)\s+(to\s+)?start\b",
     r"\b(whether|if)\s+(an|the)\s+offer\s+(is|was|would be)\s+likely\b",
@@ -180,7 +186,7 @@ OFFER_PUSH = _rx(
 )
 PAY_TOPIC = _rx(
     r"\b(salary|salaries|compensation|comp package|pay|paid|bonus|bonuses|equity|stock options?|options package|"
-    r"base|total comp|remuneration|sign-?on|signing bonus|relocation|package|rsus?|severance|raise)\b"
+    r"base|total comp|remuneration|sign-?on|signing bonus|relocation|package|rsus?|severance|raise|incentives?|ltip)\b"
 )
 PRESSURE = _rx(
     r"\b(another|competing|other|a second|two other)\s+(\w+\s+)?offers?\b",
@@ -298,6 +304,12 @@ CREDIT = _rx(
     r"\bcouldn'?t\s+have\s+done\s+(it|that|any of (it|that))\s+without\b",
     r"\b(it\s+was|that\s+was)\s+(a\s+)?(team|collective|shared)\s+(effort|win|success)",
     r"\b(not|wasn'?t|isn'?t)\s+(just\s+|only\s+)?(me|mine|my doing)\b",
+    r"\b(the|our|my|their)\s+(\w+\s+){0,3}?(leaders|supervisors|designer|engineers|team|managers|staff|crew|nurses|"
+    r"clinicians|colleagues|analysts|controller|predecessor|deputy|assistant|partners?)\s+(\w+\s+)?(helped|led|decided|drove|"
+    r"did|wrote|designed|came up|deserve|built|ran|owned|made it|figured|spotted|caught|found|kept)\b",
+    r"\b(was|were)\s+(her|his|their)\s+(instinct|idea|work|insight|doing|call|win)\b",
+    r"\b(her|his|their)\s+(instinct|idea|insight)\b",
+    r"\bI\s+(brought|just\s+brought|only\s+brought)\s+the\s+(data|numbers)\b",
 )
 LEARNING = _rx(
     r"\bI\s+(don'?t|do not)\s+(yet\s+)?know\s+(yet|enough|much|the|your|how|whether|what|if|all)",
@@ -322,6 +334,33 @@ LEARNING = _rx(
     r"\bthe\s+people\s+who\s+(built|know|run)\b",
     r"\brespect\s+what\s+(works|you('?ve| have) built|is working|already works)",
     r"\bnot\s+(here|coming in)\s+to\s+(change|fix|overhaul|tell)",
+    r"\b(don'?t|do not)\s+(fully\s+|yet\s+|really\s+)?(understand|know)\s+(\w+\s+){0,4}?(yet|well)\b",
+    r"\bI\s+(want|'?d\s+want|would\s+want|need|'?d\s+need|'?d\s+like|would\s+like)\s+to\s+(learn|understand|listen|hear)\b",
+    r"\bI\s+(must|should|will|'?ll|'?d|would)\s+(first\s+)?(listen|learn)\b",
+    r"\btaught\s+me\b",
+    r"\b(this|that|it)\s+(is|was|'?s)\s+(new|unfamiliar)\s+(to|for)\s+me\b",
+    r"\bI\s+(might|may|could)\s+be\s+(wrong|mistaken|off|missing)",
+    r"\bI\s+(haven'?t|have\s+not|never)\s+(worked|run|done|led|managed)\b[^.?!]{0,40}\b(before|yet|specifically|directly)?",
+    r"\b(I'?m|I\s+am)\s+not\s+(aware|sure|certain|an expert)\b",
+    r"\bI\s+wasn'?t\s+sure\b",
+    r"\b(they|you|the team|your team|people here)\s+(will\s+)?know\s+(this|the|it|far|much|more|better)\b",
+    r"\b(I'?d|I\s+would)\s+(ask|check|talk)\s+(them|the team|with the team|people)\s+(first|before)\b",
+    r"\balways\s+ask\b",
+    r"\bI\s+(was|am|'?m|'?d be)\s+the\s+(newcomer|new person|outsider|new one)\b",
+    r"\bthere\s+may\s+be\s+(good\s+|legal\s+)?reasons\b",
+    r"\b(exist|there)\s+for\s+(a\s+)?good\s+reasons?\b",
+    r"\b(hesitate|wouldn'?t want)\s+to\s+(promise|assume|presume|judge)\b",
+    r"\bI\s+(mostly|just)\s+tried\s+not\s+to\b",
+    r"\b(did|had done)\s+the\s+hard\s+(part|work)\b",
+    r"\b(learn|learning)\s+(from|how)\s+(them|the team|your|you)\b",
+    r"\b(mentor|coach)(ed|s)?\s+me\b",
+    r"\bI\s+(got|had)\s+a\s+lot\s+(of help|wrong)\b",
+    r"\bevery\s+(group|company|team|business|place|organi[sz]ation|board|market)\s+is\s+different\b",
+    r"\b(I'?d|I\s+would)\s+(want\s+to\s+)?(validate|test|check|verify)\s+(both|that|this|it|them|those)\b",
+    r"\bbefore\s+acting\b",
+    r"\b(I'?d|I\s+would)\s+want\s+to\s+(hear|see|understand|learn|talk)\b",
+    r"\bI\s+learn\s+(the|from|how)\b",
+    r"\b(I'?m|I\s+am)\s+(sure|certain)\s+(there\s+(are|is)|you('?ve|\s+have))\b",
 )
 DEFERENCE = _rx(
     r"\b(that'?s|it'?s)\s+(your|the board'?s)\s+(call|decision|business|company)",
@@ -373,6 +412,38 @@ BOAST = _rx(
     r"\bI('?ve|\s+have)\s+done\s+this\s+(job\s+|role\s+)?(before|for years|a hundred times|many times)\b",
     r"\b(people|the ones|those)\s+who\s+can\s+keep\s+up\b",
     r"\bget\s+out\s+of\s+(my|the)\s+way\b",
+    r"\b(my|the|our)\s+(\w+\s+){0,3}?(team|staff|people|reports|colleagues|predecessors?|department|group)\b[^.?!]{0,30}\b"
+    r"(was|were)\s+(\w+[\s,]+){0,2}?(weak|mediocre|incompetent|useless|clueless|lazy|hopeless|slow|sloppy|average|"
+    r"second-rate|not up to it|out of their depth|a mess|dead ?weight|complacent|asleep)\b",
+    r"\bon\s+my\s+own\b",
+    r"\bI('?m|\s+am|\s+was)\s+the\s+reason\b",
+    r"\b(the|that)\s+(\w+\s+){0,2}(work|success|win|result|turnaround|idea)\s+was\s+(all\s+)?mine\b",
+    r"\b(that|it)\s+was\s+(all\s+)?(my|me)\s+(work|doing|idea|call)\b",
+    r"\bI\s+know\s+exactly\s+(how|what)\b",
+    r"\bI('?ve|\s+have)\s+never\s+needed\s+(long|much|any|help|time)\b",
+    r"\b(anyone|anybody)\s+(competent|sensible|smart|with a brain)\b",
+    r"\bI\s+(replaced|fired|let go|cleared out|got rid of)\s+(half|most|all|the whole|the entire)\b",
+    r"\bI('?ve|\s+have)\s+heard\s+that\s+(line|before|one)\b",
+    r"\b(easy|simple)\s+(decision|call|fix|problem)\b",
+    r"\bI\s+(personally\s+)?(rebuilt|fixed|saved|built|delivered)\s+(it|the \w+|everything)\s+(myself|alone|single)",
+    r"\bpersonally\s+rebuilt\b",
+    r"\bnot\s+my\s+fault\b",
+    r"\bI\s+can\s+do\s+the\s+rest\b",
+    r"\b(is|are)\s+just\s+(a\s+)?bigger\s+\w+",
+    r"\b(\w+)\s+is\s+\1\b",
+    r"\b(didn'?t|did\s+not|don'?t|never)\s+(really\s+)?understand\s+(the|our|their)\s+business\b",
+    r"\b(making|made|make)\s+(most|all)\s+of\s+the\s+(\w+\s+)?decisions\s+myself\b",
+    r"\bmost\s+experienced\s+person\s+in\s+the\s+room\b",
+    r"\b(people|they|everyone)\s+(tend\s+to\s+|usually\s+|always\s+)?defer\s+to\s+me\b",
+    r"\bI'?d\s+educate\s+them\b",
+    r"\b(some|most|half)\s+of\s+them\s+(couldn'?t|could\s+not|can'?t)\s+(keep\s+up|cope|handle)",
+    r"\bI\s+(basically|essentially|pretty\s+much|largely)\s+(carried|ran|did|built|saved)\b",
+    r"\b(largely|mostly|entirely)\s+(through|by|thanks\s+to)\s+my\s+own\b",
+    r"\bmy\s+own\s+(redesign|plan|model|strategy|work)\b",
+    r"\b(nothing|little)\s+changed\s+(until|before)\s+I\s+(arrived|came|joined|got\s+there)\b",
+    r"\bthat'?s\s+(rather|a\s+bit|quite|very\s+much)\s+(a|an)\s+[\w-]+\s+view\b",
+    r"\bfar\s+too\s+(deferential|soft|slow|comfortable|cautious)\b",
+    r"\b(most|all)\s+(boards|ceos|companies|teams)\s+need\s+(it|that|this|me)\b",
 )
 
 # --- questions the candidate asks ---------------------------------------------------------------
@@ -492,6 +563,13 @@ def _mask(text: str, spans: list[Span]) -> str:
     return "".join(chars)
 
 
+_PAY_PERKS = re.compile(
+    r"\b(salary|compensation|bonus(es)?|equity|stock options?|rsus?|incentives?|ltip|retention bonus|perks?|vacation|"
+    r"annual leave|pto|car allowance|relocation|sign-?on|severance|pension|retirement plan|benefits package|title)\b",
+    _F,
+)
+
+
 def classify_question(sentence: str) -> str:
     """One candidate question, as curiosity sees it."""
     if PERMISSION.search(sentence):
@@ -500,13 +578,26 @@ def classify_question(sentence: str) -> str:
         return "job_ask"
     if OFFER_PUSH.search(sentence):
         return "push"
-    if SELF_FOCUS.search(sentence) and not SPECIFIC.search(sentence):
+    if _PAY_PERKS.search(sentence) or (SELF_FOCUS.search(sentence) and not SPECIFIC.search(sentence)):
         return "self"
     if SPECIFIC.search(sentence):
         return "specific"
     if GENERIC.search(sentence):
         return "generic"
     return "generic"
+
+
+# A capitalised word inside a sentence (not its first word, not "I"): a name the candidate looked up.
+_PROPER_NOUN = re.compile(
+    r"(?<=[a-z,;:]\s)(?!I\b|I'|(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|English|Mr|Mrs|Ms|Dr)\b)"
+    r"[A-Z][a-z]{2,}[a-zA-Z&'-]*"
+)
+# Research stated just before a question makes the question a researched one.
+RESEARCH = _rx(
+    r"\bI\s+(read|saw|noticed|came across|looked at|went through|studied|listened to)\b",
+    r"\byou\s+(mentioned|said|raised|described|noted|brought up|talked about)\b",
+    r"\b(your|the)\s+(recent|latest|last|q[1-4]|annual|quarterly|10-?[kq]|earnings|investor)\s+\w+",
+)
 
 
 @lru_cache(maxsize=4096)
@@ -544,13 +635,17 @@ def analyse(text: str) -> TurnSignals:
     sig.boast = hits(BOAST)
     sig.evasive = hits(EVASIVE)
     sig.concrete = sum(1 for s, e in sentences if CONCRETE.search(masked, s, e))
+    previous = ""
     for s, e in sentences:
         sentence = masked[s:e]
         if sentence.rstrip(" \"')]").endswith("?"):
             category = classify_question(sentence)
+            if category == "generic" and (_PROPER_NOUN.search(sentence) or (previous and RESEARCH.search(previous))):
+                category = "specific"  # names a company, product or person, or builds on the research just stated
             sig.questions.append(((s, e), category))
             if PAY_TOPIC.search(sentence) and category in ("self", "push"):
                 sig.pay.append((s, e))
+        previous = "" if sentence.rstrip().endswith("?") else sentence
     return sig
 
 

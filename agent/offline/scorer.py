@@ -79,7 +79,8 @@ def score_humility(reading: Reading) -> Criterion:
             rationale="Mixed: credits others and shows openness, but also talks itself up.",
             evidence=_evidence(reading, boasts[:1] + positive_hits),
         )
-    if (count >= 3 and len(kinds) >= 2) or (permission and count >= 2):
+    learning = len(positives["learning"])
+    if count >= 3 or (count == 2 and (learning == 2 or permission)):
         return Criterion(
             score=5,
             rationale=(
