@@ -14,15 +14,21 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from agent import signals
+from agent._rules import PatternSet
 from agent.prompts import load_data
 from agent.signals import Span, TurnSignals
 
-_TIME_PRESSURE = re.compile(r"\b(today|right now|now|tonight|this week|immediately|right away|by (friday|monday))\b", re.I)
+_TIME_PRESSURE = re.compile(
+    r"\b(today|right now|now|tonight|this week|immediately|right away|by (friday|monday))\b", re.I
+)
 _WORD = re.compile(r"[a-z][a-z'-]{5,}", re.I)
-_STOP = frozenset(
-    "about would could should there their these those which where while really things people before "
-    "having being going doing think thinks thought company business question questions always little "
-    "important something someone everything anything because another through".split()
+_STOP = frozenset(  # words too common to show that a question builds on what the interviewer said
+    [
+        "about", "would", "could", "should", "there", "their", "these", "those", "which", "where", "while",
+        "really", "things", "people", "before", "having", "being", "going", "doing", "think", "thinks",
+        "thought", "company", "business", "question", "questions", "always", "little", "important", "something",
+        "someone", "everything", "anything", "because", "another", "through",
+    ]
 )
 
 
@@ -57,25 +63,29 @@ class Reading:
 
 
 @lru_cache(maxsize=1)
-def _topic_patterns() -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+def _topic_keywords() -> tuple[PatternSet, tuple[str, ...]]:
+    """Every topic's keywords from the plan, in one set; and which topic each keyword belongs to."""
     topics = load_data("plan")["topics"]
-    return tuple(
-        (name, tuple(re.compile(p, re.I) for p in spec.get("detect", []))) for name, spec in topics.items()
-    )
+    owners = tuple(name for name, spec in topics.items() for _ in spec.get("detect", []))
+    patterns = [p for spec in topics.values() for p in spec.get("detect", [])]
+    return PatternSet(patterns), owners
 
 
 def detect_topic(interviewer_text: str) -> str | None:
-    """The plan topic an interviewer turn raises, by the plan's own keyword lists (best count wins)."""
-    best, best_hits = None, 0
-    for name, patterns in _topic_patterns():
-        hits = sum(1 for p in patterns if p.search(interviewer_text))
-        if hits > best_hits:
-            best, best_hits = name, hits
-    return best
+    """The plan topic an interviewer turn raises, by the plan's own keyword lists (most distinct hits wins;
+    a tie goes to the topic listed first)."""
+    keywords, owners = _topic_keywords()
+    counts: dict[str, int] = {}
+    for index in keywords.matched(interviewer_text):
+        counts[owners[index]] = counts.get(owners[index], 0) + 1
+    if not counts:
+        return None
+    order = {name: i for i, name in enumerate(dict.fromkeys(owners))}
+    return max(counts, key=lambda t: (counts[t], -order[t]))
 
 
 def _closing_start(speakers: Sequence[str], texts: Sequence[str]) -> int:
-    for i, (speaker, text) in enumerate(zip(speakers, texts)):
+    for i, (speaker, text) in enumerate(zip(speakers, texts, strict=True)):
         if speaker == "interviewer" and i > 0 and signals.is_invitation(text):
             return i
     candidates = [i for i, s in enumerate(speakers) if s == "candidate"]
@@ -120,13 +130,11 @@ def read(
         prev = texts[i - 1] if i > 0 and speakers[i - 1] == "interviewer" else ""
         invited = signals.invites_critique(prev)
         first_permission = min((s for s, _ in sig.permission), default=None)
-
-        def allowed(span: Span, *, _fp: int | None = first_permission, _inv: bool = invited) -> bool:
-            return _inv or permission_open or (_fp is not None and _fp <= span[0])
+        excused = invited or permission_open  # invited by the question, or permission asked and given
 
         for kind, spans in (("told_how_to_run_business", sig.told_how), ("criticized_product", sig.criticized)):
             for span in spans:
-                if allowed(span):
+                if excused or (first_permission is not None and first_permission <= span[0]):
                     reading.permitted.append((i, span))
                 else:
                     reading.deal_breakers.append(DealBreakerHit(kind, i, span))

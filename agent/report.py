@@ -29,7 +29,8 @@ def render_markdown(card: Scorecard, transcript: Transcript | None = None) -> st
     lines = ["## Your scorecard", ""]
     if transcript and transcript.context and transcript.context.company:
         ctx = transcript.context
-        lines += [f"*{ctx.role or 'Executive role'} at {ctx.company}; interviewer: {transcript.persona.replace('_', ' ')}*", ""]
+        who = transcript.persona.replace("_", " ")
+        lines += [f"*{ctx.role or 'Executive role'} at {ctx.company}; interviewer: {who}*", ""]
     criteria: dict[str, Criterion] = {
         "humility": card.criteria.humility,
         "curiosity": card.criteria.curiosity,

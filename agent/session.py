@@ -166,12 +166,14 @@ class InterviewSession:
 
     def _move_turns(self) -> list[tuple[int, Move]]:
         indexes = [i for i, t in enumerate(self.state.turns) if t.speaker == "interviewer"]
-        return list(zip(indexes, self.state.moves))
+        return list(zip(indexes, self.state.moves, strict=False))
 
     @staticmethod
     def _candidate_question(reading: analysis.Reading, turn: int) -> str | None:
         """The candidate's last real question in this turn (not a permission request or a job ask)."""
-        asked = [span for t, span, kind in reading.question_kinds if t == turn and kind not in ("permission", "job_ask")]
+        asked = [
+            span for t, span, kind in reading.question_kinds if t == turn and kind not in ("permission", "job_ask")
+        ]
         return reading.quote(turn, asked[-1]) if asked else None
 
     # --- changing ------------------------------------------------------------------------------

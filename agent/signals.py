@@ -13,14 +13,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
+
+from agent._rules import PatternSet, RuleSet
 
 Span = tuple[int, int]
 
 _F = re.IGNORECASE
 
 
-def _rx(*parts: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in parts), _F)
+def _rx(*parts: str) -> RuleSet:
+    return RuleSet(parts)
 
 
 # A sentence runs to its end mark (or a line break, or the end of the text).
@@ -82,7 +85,8 @@ TOLD_HOW = _rx(
     r"management|cfo|chair)\s+to\b",
     r"\byou('?re|\s+are)\s+(doing|running|handling|managing)\s+(it|this|that|things|the \w+)\s+(wrong|badly|poorly)",
     r"\b(the company|this company|you guys|management|the business|the firm)\s+(should|needs? to|must|has to|"
-    r"ought to)\s+(?!have\b)",
+    r"ought to)\s+(really\s+)?(stop|start|sell|outsource|cut|close|shut|restructure|fire|replace|centrali[sz]e|consolidate|"
+    r"exit|merge|acquire|drop|kill|scrap|freeze|overhaul|rebuild|reorgani[sz]e|abandon|pivot|rebrand|raise|lower|invest)\b",
     r"\b(any|a)\s+(competent|good|decent|smart|serious)\s+(ceo|board|leader|company|management team)\s+would\b",
     r"\bwhat (this|the) company (really )?needs is\b",
 )
@@ -117,10 +121,10 @@ CRITICIZED = _rx(
     r"\bthe\s+(problem|trouble|issue)\s+with\s+(your|the company'?s)\b",
 )
 
-_PRONOUN_CRITIQUE = re.compile(
-    r"\s*(it|it'?s|it\s+is|they|they'?re|they\s+are|this|that)\b[^.!?\n]{0,60}?\b" + _NEGATIVE + r"\b", _F
+PRONOUN_CRITIQUE = _rx(
+    r"^\s*(it|it'?s|it\s+is|they|they'?re|they\s+are|this|that)\b[^.!?\n]{0,60}?\b" + _NEGATIVE + r"\b"
 )
-_PRODUCT_MENTION = re.compile(r"\b" + _YOUR + r"|\b" + _PRODUCT_NOUN + r"\b", _F)
+PRODUCT_MENTION = _rx(r"\b" + _YOUR + r"|\b" + _PRODUCT_NOUN + r"\b")
 
 PERMISSION = _rx(
     r"\b(may|can|could|might)\s+I\s+(share|offer|tell you|give you|mention|suggest|point out|add|raise|"
@@ -175,8 +179,7 @@ OFFER_PUSH = _rx(
     r"\b(put|get|have)\s+(an|the|a|your)\s+offer\s+(in writing|on paper|together|sorted)",
     r"\b(offer|number)\s+(sorted|in writing|on paper)\b",
     r"\bwhat'?s\s+the\s+number\b",
-    r"\b(want|need|expect|require|like)\s+(to\s+(see|get|have)\s+)?(an|the|a)\s+(\w+\s+)?(offer|decision|package|contract|answer)"
-    r"\b(?!\s+(book|pipeline|terms|renewals?))"
+    r"\b(want|need|expect|require|like)\s+(to\s+(see|get|have)\s+)?(an|the|a)\s+(\w+\s+)?(offer|decision|package|answer)\b"
     r"[^.?!]{0,40}\b(before|by|within|today|this week|now|soon|quickly|in line with|in writing|first)\b",
     r"\b(when|how\s+soon)\b[^.?!]{0,30}\b(me|I)\s+(to\s+)?start\b",
     r"\b(whether|if)\s+(an|the)\s+offer\s+(is|was|would be)\s+likely\b",
@@ -201,8 +204,10 @@ PRESSURE = _rx(
 
 # --- asking for the job, at the close -----------------------------------------------------------
 # A question (or "I'd love to know whether...") about the interviewer's decision on *me*.
-_QUESTIONISH = re.compile(
-    r"\?\s*[\"')\]]*\s*$|\b(know|wonder|wondering|ask you|ask|curious|hear)\s+(if|whether)\b|\blet me ask\b", _F
+QUESTIONISH = _rx(
+    r"\?\s*[\"')\]]*\s*$",
+    r"\b(know|wonder|wondering|ask you|ask|curious|hear)\s+(if|whether)\b",
+    r"\blet me ask\b",
 )
 ASK_DECISION = _rx(
     r"\b(hir(e|ing)|recommend(ing)?|endors(e|ing)|back(ing)?|champion(ing)?|bring(ing)?|put(ting)?|tak(e|ing)|"
@@ -248,23 +253,26 @@ ASK_TENTATIVE = _rx(
     r"\b(please\s+)?(consider|keep)\s+me\s+(for|in\s+mind)\b",
     r"\bI'?m\s+(very\s+|really\s+)?(interested|keen)\s+in\s+(moving\s+forward|the\s+next\s+step|continuing)",
 )
-HEDGE = re.compile(
+HEDGING = _rx(
     r"\b(maybe|perhaps|I\s+guess|I\s+suppose|if\s+it'?s\s+not\s+too|not\s+to\s+be\s+(too\s+)?(forward|presumptuous)|"
     r"I\s+don'?t\s+want\s+to\s+(presume|be\s+pushy)|no\s+pressure|just\s+wondering|I\s+was\s+wondering|sort\s+of|"
     r"kind\s+of|if\s+possible|might|I\s+hope\s+it'?s\s+okay)\b",
-    _F,
 )
 
 
-def ask_level(sentence: str) -> int:
+ASK_EXPLICIT = _rx(
+    r"\b(asking|ask)\s+(you\s+)?(directly\s+)?for\s+(the|this)\s+(job|role|position)",
+    r"\bI'?d\s+like\s+(to\s+)?(formally\s+)?(ask|request)\s+(for\s+)?(the|a|another|next)",
+)
+
+
+def ask_level(sentence: str, kinds: frozenset[str] | None = None) -> int:
     """5 for a plain ask for the job or the next meeting, 4 for a tentative one, 0 for none."""
-    questionish = bool(_QUESTIONISH.search(sentence))
-    strong = (questionish and (ASK_DECISION.search(sentence) or ASK_MEETING.search(sentence))) or re.search(
-        r"\b(asking|ask)\s+(you\s+)?(directly\s+)?for\s+(the|this)\s+(job|role|position)|\bI'?d\s+like\s+(to\s+)?"
-        r"(formally\s+)?(ask|request)\s+(for\s+)?(the|a|another|next)", sentence, _F)
-    if strong:
-        return 4 if HEDGE.search(sentence) else 5
-    if ASK_TENTATIVE.search(sentence) or (ASK_MEETING.search(sentence) and not questionish):
+    k = sentence_kinds(sentence) if kinds is None else kinds
+    questionish = "QUESTIONISH" in k
+    if (questionish and ("ASK_DECISION" in k or "ASK_MEETING" in k)) or "ASK_EXPLICIT" in k:
+        return 4 if "HEDGING" in k else 5
+    if "ASK_TENTATIVE" in k or ("ASK_MEETING" in k and not questionish):
         return 4
     return 0
 
@@ -430,7 +438,6 @@ BOAST = _rx(
     r"\bnot\s+my\s+fault\b",
     r"\bI\s+can\s+do\s+the\s+rest\b",
     r"\b(is|are)\s+just\s+(a\s+)?bigger\s+\w+",
-    r"\b(\w+)\s+is\s+\1\b",
     r"\b(didn'?t|did\s+not|don'?t|never)\s+(really\s+)?understand\s+(the|our|their)\s+business\b",
     r"\b(making|made|make)\s+(most|all)\s+of\s+the\s+(\w+\s+)?decisions\s+myself\b",
     r"\bmost\s+experienced\s+person\s+in\s+the\s+room\b",
@@ -547,11 +554,6 @@ def sentence_spans(text: str) -> list[Span]:
     return spans
 
 
-def _sentence_hits(pattern: re.Pattern[str], text: str, sentences: list[Span]) -> list[Span]:
-    """The sentences in which the pattern matches: a whole sentence is the natural evidence quote."""
-    return [(s, e) for s, e in sentences if pattern.search(text, s, e)]
-
-
 def _mask(text: str, spans: list[Span]) -> str:
     if not spans:
         return text
@@ -563,28 +565,44 @@ def _mask(text: str, spans: list[Span]) -> str:
     return "".join(chars)
 
 
-_PAY_PERKS = re.compile(
+PAY_PERKS = _rx(
     r"\b(salary|compensation|bonus(es)?|equity|stock options?|rsus?|incentives?|ltip|retention bonus|perks?|vacation|"
     r"annual leave|pto|car allowance|relocation|sign-?on|severance|pension|retirement plan|benefits package|title)\b",
-    _F,
 )
 
 
-def classify_question(sentence: str) -> str:
+def classify_question(sentence: str, kinds: frozenset[str] | None = None) -> str:
     """One candidate question, as curiosity sees it."""
-    if PERMISSION.search(sentence):
+    k = sentence_kinds(sentence) if kinds is None else kinds
+    if "PERMISSION" in k:
         return "permission"
-    if ask_level(sentence):
+    if ask_level(sentence, k):
         return "job_ask"
-    if OFFER_PUSH.search(sentence):
+    if "OFFER_PUSH" in k:
         return "push"
-    if _PAY_PERKS.search(sentence) or (SELF_FOCUS.search(sentence) and not SPECIFIC.search(sentence)):
+    if "PAY_PERKS" in k or ("SELF_FOCUS" in k and "SPECIFIC" not in k):
         return "self"
-    if SPECIFIC.search(sentence):
+    if "SPECIFIC" in k:
         return "specific"
-    if GENERIC.search(sentence):
-        return "generic"
     return "generic"
+
+
+def _registry() -> dict[str, RuleSet]:
+    return {name: value for name, value in globals().items() if isinstance(value, RuleSet)}
+
+
+@lru_cache(maxsize=1)
+def _all_rules() -> tuple[PatternSet, tuple[str, ...]]:
+    """Every rule list of this module in one RE2 set: one pass per sentence says which lists match."""
+    rules = _registry()
+    names = tuple(rules)
+    return PatternSet(rules[n].pattern for n in names), names
+
+
+def sentence_kinds(sentence: str) -> frozenset[str]:
+    """The names of the rule lists (TOLD_HOW, CREDIT, ...) that match somewhere in this sentence."""
+    patterns, names = _all_rules()
+    return frozenset(names[i] for i in patterns.matched(sentence))
 
 
 # A capitalised word inside a sentence (not its first word, not "I"): a name the candidate looked up.
@@ -605,46 +623,46 @@ def analyse(text: str) -> TurnSignals:
     """Read one candidate turn. Cached: the same text is often read by the session and the scorer."""
     sig = TurnSignals(text=text)
     all_sentences = sentence_spans(text)
-    sig.injection = [(s, e) for s, e in all_sentences if INJECTION.search(text, s, e)]
+    kinds = {sp: sentence_kinds(text[sp[0] : sp[1]]) for sp in all_sentences}
+    sig.injection = [sp for sp in all_sentences if "INJECTION" in kinds[sp]]
     masked = _mask(text, sig.injection)
     sentences = [sp for sp in all_sentences if sp not in sig.injection]
     sig.words = len(masked.split())
 
-    def hits(p: re.Pattern[str]) -> list[Span]:
-        return _sentence_hits(p, masked, sentences)
+    def hits(name: str) -> list[Span]:
+        return [sp for sp in sentences if name in kinds[sp]]
 
-    sig.told_how = hits(TOLD_HOW)
-    sig.criticized = hits(CRITICIZED)
-    for prev, cur in zip(sentences, sentences[1:]):  # "I used your app. It's slow."
-        if (cur not in sig.criticized and _PRONOUN_CRITIQUE.match(masked, cur[0], cur[1])
-                and _PRODUCT_MENTION.search(masked, prev[0], prev[1])):
+    sig.told_how = hits("TOLD_HOW")
+    sig.criticized = hits("CRITICIZED")
+    for prev, cur in pairwise(sentences):  # "I used your app. It's slow."
+        if cur not in sig.criticized and "PRONOUN_CRITIQUE" in kinds[cur] and "PRODUCT_MENTION" in kinds[prev]:
             sig.criticized.append(cur)
-    sig.permission = hits(PERMISSION)
-    sig.offer_push = hits(OFFER_PUSH)
-    sig.pressure = hits(PRESSURE)
-    for s, e in sentences:
-        level = ask_level(masked[s:e])
-        if level == 5:
-            sig.ask_strong.append((s, e))
-        elif level == 4:
-            sig.ask_tentative.append((s, e))
-    sig.interest = hits(INTEREST)
-    sig.credit = hits(CREDIT)
-    sig.learning = hits(LEARNING)
-    sig.deference = hits(DEFERENCE)
-    sig.boast = hits(BOAST)
-    sig.evasive = hits(EVASIVE)
-    sig.concrete = sum(1 for s, e in sentences if CONCRETE.search(masked, s, e))
+    sig.permission = hits("PERMISSION")
+    sig.offer_push = hits("OFFER_PUSH")
+    sig.pressure = hits("PRESSURE")
+    sig.interest = hits("INTEREST")
+    sig.credit = hits("CREDIT")
+    sig.learning = hits("LEARNING")
+    sig.deference = hits("DEFERENCE")
+    sig.boast = hits("BOAST")
+    sig.evasive = hits("EVASIVE")
+    sig.concrete = len(hits("CONCRETE"))
     previous = ""
-    for s, e in sentences:
-        sentence = masked[s:e]
+    for sp in sentences:
+        sentence = text[sp[0] : sp[1]]
+        k = kinds[sp]
+        level = ask_level(sentence, k)
+        if level == 5:
+            sig.ask_strong.append(sp)
+        elif level == 4:
+            sig.ask_tentative.append(sp)
         if sentence.rstrip(" \"')]").endswith("?"):
-            category = classify_question(sentence)
+            category = classify_question(sentence, k)
             if category == "generic" and (_PROPER_NOUN.search(sentence) or (previous and RESEARCH.search(previous))):
                 category = "specific"  # names a company, product or person, or builds on the research just stated
-            sig.questions.append(((s, e), category))
-            if PAY_TOPIC.search(sentence) and category in ("self", "push"):
-                sig.pay.append((s, e))
+            sig.questions.append((sp, category))
+            if "PAY_TOPIC" in k and category in ("self", "push"):
+                sig.pay.append(sp)
         previous = "" if sentence.rstrip().endswith("?") else sentence
     return sig
 

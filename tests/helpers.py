@@ -7,7 +7,8 @@ from agent.models import Context
 from agent.offline.interviewer import OfflineInterviewer
 
 TEN_LINES = [
-    "Thanks for having me. At Corvid Logistics my team of 40 rebuilt our planning process in 2022, and the credit goes to them.",
+    "Thanks for having me. At Corvid Logistics my team of 40 rebuilt our planning process in 2022, "
+    "and the credit goes to them.",
     "I'd start by listening to the people who built what works, and only then suggest changes with them.",
     "When a customer asked us to backdate an invoice, I refused, documented it and told our CFO the same day.",
     "I'd need about ninety days to learn the industry, and I'd lean on your finance lead while I ramp up.",

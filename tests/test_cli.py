@@ -38,10 +38,10 @@ def test_score_json_prints_one_valid_scorecard(capsys, tmp_path, scorecard_schem
 def test_score_jsonl_prints_one_line_per_transcript_in_order(capsys, scorecard_schema):
     path = str(DATASETS / "core.jsonl")
     code, out, _ = run(capsys, "score", path, "--engine", "offline")
-    rows = [json.loads(line) for line in open(path) if line.strip()]
+    rows = [json.loads(line) for line in DATASETS.joinpath('core.jsonl').read_text().splitlines() if line.strip()]
     cards = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(cards) == len(rows)
-    for row, card in zip(rows, cards):
+    for row, card in zip(rows, cards, strict=True):
         jsonschema.validate(card, scorecard_schema)
         for ev in [e for c in card["criteria"].values() for e in c["evidence"]] + card["deal_breakers"]:
             assert row["turns"][ev["turn"]]["speaker"] == "candidate"
@@ -150,9 +150,8 @@ def test_transcript_out_into_a_missing_folder_is_bad_input(tmp_path):
 
 def test_offline_score_does_not_import_heavy_libraries(tmp_path):
     path = _write(tmp_path, "t.json", json.dumps(SAMPLE))
-    code = ("import sys, runpy; sys.argv=['mock-interview','score',%r,'--engine','offline'];"
-            "import agent.cli as c; r=c.main(sys.argv[1:]);"
+    code = (f"import sys; import agent.cli as c; c.main(['score', {path!r}, '--engine', 'offline']);"
             "heavy=[m for m in ('langchain','langchain_core','openai','chainlit','tiktoken') if m in sys.modules];"
-            "print('HEAVY', heavy, file=sys.stderr)") % path
+            "print('HEAVY', heavy, file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "HEAVY []" in proc.stderr

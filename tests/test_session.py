@@ -28,7 +28,7 @@ def test_ten_lines_cover_four_topics_without_repeats_or_double_questions(persona
 
 
 def test_stages_run_opening_plan_questions_close():
-    convo = run_interview("ceo", TEN_LINES + ["What does success look like in the first year?", "No, that's all."],
+    convo = run_interview("ceo", [*TEN_LINES, "What does success look like in the first year?", "No, that's all."],
                           length=3)
     kinds = [m.kind for m in convo.session.state.moves]
     assert kinds[0] == "opening"

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.models import DEAL_BREAKER_KINDS, Scorecard, Transcript
+from agent.models import Scorecard, Transcript
 from agent.transcripts import InputError, load
 
 # Targets for the offline engine (issue: core). The eval harness keeps its thresholds in evals/.

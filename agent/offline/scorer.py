@@ -14,8 +14,6 @@ from agent.models import (
     Criterion,
     DealBreaker,
     Evidence,
-    Feedback,
-    Rewrite,
     RiskTopic,
     Scorecard,
     Transcript,
@@ -25,6 +23,12 @@ from agent.signals import Span
 
 ENGINE_NAME = "offline"
 MAX_EVIDENCE = 3
+_HUMBLE = {
+    "credit": "credits others",
+    "learning": "admits what they would need to learn",
+    "deference": "defers to the interviewer",
+    "permission": "asks permission before offering ideas",
+}
 
 
 def _evidence(reading: Reading, hits: list[tuple[int, Span]]) -> list[Evidence]:
@@ -83,14 +87,7 @@ def score_humility(reading: Reading) -> Criterion:
     if count >= 3 or (count == 2 and (learning == 2 or permission)):
         return Criterion(
             score=5,
-            rationale=(
-                "Follows the interviewer's lead and stays humble: "
-                + ", ".join(k.replace("credit", "credits others").replace("learning", "admits what they'd need to learn")
-                            .replace("deference", "defers to the interviewer").replace("permission",
-                                                                                      "asks permission before offering ideas")
-                            for k in kinds)
-                + "."
-            ),
+            rationale="Follows the interviewer's lead and stays humble: " + ", ".join(_HUMBLE[k] for k in kinds) + ".",
             evidence=_evidence(reading, positive_hits),
         )
     if count >= 1:
@@ -117,7 +114,8 @@ def score_curiosity(reading: Reading) -> Criterion:
     if len(specific) >= 2:
         return Criterion(
             score=5,
-            rationale=f"Asked {len(specific)} specific questions about the company, its market or the interviewer's view.",
+            rationale=f"Asked {len(specific)} specific questions about the company, its market or the interviewer's "
+            "own view.",
             evidence=_evidence(reading, specific),
         )
     if specific:
@@ -241,15 +239,16 @@ def score(transcript: Transcript) -> Scorecard:
         curiosity=score_curiosity(reading),
         asked_for_job=score_asked_for_job(reading),
     )
-    deal_breakers = [DealBreaker(kind=d.kind, turn=d.turn, quote=reading.quote(d.turn, d.span))  # type: ignore[arg-type]
-                     for d in reading.deal_breakers]
-    risk_topics = score_risk_topics(reading)
-    card = Scorecard(engine=ENGINE_NAME, criteria=criteria, deal_breakers=deal_breakers, risk_topics=risk_topics)
+    deal_breakers = [
+        DealBreaker(kind=d.kind, turn=d.turn, quote=reading.quote(d.turn, d.span))  # type: ignore[arg-type]
+        for d in reading.deal_breakers
+    ]
+    card = Scorecard(
+        engine=ENGINE_NAME, criteria=criteria, deal_breakers=deal_breakers, risk_topics=score_risk_topics(reading)
+    )
     card.feedback = coaching.feedback(transcript, reading, card)
     ignored = sorted({i for i in reading.candidate_turns() if reading.signals[i].injection})
     if ignored:
-        card.notes = [f"Text addressed to a grader in turn(s) {', '.join(map(str, ignored))} was treated as data and ignored."]  # type: ignore[attr-defined]
+        turns = ", ".join(map(str, ignored))
+        card.notes = [f"Text addressed to a grader in turn(s) {turns} was treated as data and ignored."]  # type: ignore[attr-defined]
     return card
-
-
-__all__ = ["ENGINE_NAME", "Feedback", "Rewrite", "score"]
