@@ -99,7 +99,8 @@ def judge_agreement(ctx: EvalContext) -> SuiteResult:
         + _table(["label \\ engine", *OUTCOMES], [[o, *row] for o, row in zip(OUTCOMES, matrix, strict=True)])
     )
 
-    rows, tp_all, fp_all, fn_all = [], 0, 0, 0
+    rows: list[list[str]] = []
+    tp_all = fp_all = fn_all = 0
     for kind in DEAL_BREAKER_KINDS:
         tp = fp = fn = 0
         for case, card in zip(cases, cards, strict=True):
@@ -110,7 +111,7 @@ def judge_agreement(ctx: EvalContext) -> SuiteResult:
             fn += want and not got
         p, r, f = M.precision_recall_f1(tp, fp, fn)
         res.metrics[f"{kind}_precision"], res.metrics[f"{kind}_recall"] = p, r
-        rows.append([kind, f"{p:.2f}", f"{r:.2f}", f"{f:.2f}", tp + fn])
+        rows.append([kind, f"{p:.2f}", f"{r:.2f}", f"{f:.2f}", str(tp + fn)])
         tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
     res.metrics["deal_breaker_f1"] = M.precision_recall_f1(tp_all, fp_all, fn_all)[2]
     res.tables.append(_table(["deal-breaker", "precision", "recall", "F1", "labeled"], rows))
