@@ -77,7 +77,7 @@ def judge_agreement(ctx: EvalContext) -> SuiteResult:
     cases = _cases(ctx)
     cards = score_many(ctx, "judge_agreement", [c.transcript for c in cases])
     res = SuiteResult("judge_agreement", cases=len(cases))
-    rows = []
+    rows: list[list[str]] = []
     for name in ("humility", "curiosity"):
         pred = [getattr(card.criteria, name).score for card in cards]
         gold = [int(c.labels[name]) for c in cases]
@@ -99,7 +99,7 @@ def judge_agreement(ctx: EvalContext) -> SuiteResult:
         + _table(["label \\ engine", *OUTCOMES], [[o, *row] for o, row in zip(OUTCOMES, matrix, strict=True)])
     )
 
-    rows: list[list[str]] = []
+    rows = []
     tp_all = fp_all = fn_all = 0
     for kind in DEAL_BREAKER_KINDS:
         tp = fp = fn = 0
