@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
-.PHONY: run test eval bench lint typecheck install clean
+.PHONY: run interview test eval bench lint typecheck install clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,21 +16,35 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The browser app on http://localhost:8000 (offline engine unless OPENAI_API_KEY/OPENAI_BASE_URL is set).
+# History goes to var/mock-interview.db; `make interview` is the terminal version.
 run: $(STAMP)
+	$(BIN)/chainlit run agent/app.py --headless --port $(PORT)
+
+interview: $(STAMP)
 	$(BIN)/mock-interview interview --persona ceo
 
 lint: $(STAMP)
 	$(BIN)/ruff check agent tests evals bench
 	$(BIN)/mypy
 
-test: $(STAMP) lint
+# The browser tests drive Debian's chromium; install it when missing (CI runs as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
+	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	    elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; \
+	    else echo "chromium missing and cannot be installed here: browser tests will skip"; fi; } || \
+	  echo "chromium could not be installed: browser tests will skip"
+
+test: $(STAMP) lint chromium
 	$(BIN)/pytest
+	$(BIN)/mock-interview eval --engine offline --junit-xml artifacts/eval/junit.xml --report artifacts/eval/report.md
 
 eval: $(STAMP)
-	$(BIN)/mock-interview eval --engine offline
+	$(BIN)/mock-interview eval --engine offline --junit-xml artifacts/eval/junit.xml --report artifacts/eval/report.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) artifacts .mypy_cache .ruff_cache
+	rm -rf $(VENV) artifacts .mypy_cache .ruff_cache .files

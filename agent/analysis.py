@@ -114,12 +114,17 @@ def read(
 
     interviewer_words: set[str] = set()
     permission_open = False  # the candidate asked, and the interviewer did not decline
+    last_topic: str | None = None
     for i, (speaker, text) in enumerate(turns):
         if speaker == "interviewer":
             tag = (topic_tags or {}).get(i)
-            topic = tag if tag else (None if signals.is_invitation(text) else detect_topic(text))
+            invitation = signals.is_invitation(text)
+            topic = tag if tag else (None if invitation else detect_topic(text))
+            if not topic and not invitation and i < start:
+                topic = last_topic  # a follow-up with no keywords of its own stays on the topic it follows
             if topic:
                 reading.topics[i] = topic
+                last_topic = topic
             if permission_open and not signals.grants_permission(text):
                 permission_open = False
             interviewer_words |= _content_words(text)

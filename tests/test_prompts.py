@@ -63,3 +63,14 @@ def test_unknown_persona_is_a_clear_error():
 def test_data_files_carry_a_version():
     for name in ("plan", "coaching", "personas/ceo", "personas/board_member"):
         assert load_data(name)["version"]
+
+
+def test_each_plan_question_is_recognised_as_its_own_topic():
+    """Transcripts from elsewhere carry no topic tags: the plan's keywords must find every main question."""
+    from agent.analysis import detect_topic
+    from agent.plan import context_values
+
+    values = {**context_values(None), "name": "N", "title": "T"}
+    for topic in load_plan().topics.values():
+        for question in topic.questions:
+            assert detect_topic(fill(question, values, source="plan")) == topic.id, question
