@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -53,10 +53,20 @@ def _build_parser() -> argparse.ArgumentParser:
     iv.add_argument("--transcript-out", metavar="FILE")
     iv.add_argument("--score", action="store_true", help="print the scorecard JSON as the last output")
 
-    ev = sub.add_parser("eval", help="score labeled datasets and print the agreement table")
-    ev.add_argument("datasets", nargs="*", help="JSONL files with labels (default: evals/datasets/*.jsonl)")
-    ev.add_argument("--engine", default="offline")
+    ev = sub.add_parser("eval", help="run the eval suites and gate them on evals/thresholds.yaml")
+    ev.add_argument("suites", nargs="*", help="judge_agreement, evidence, injection, bias, conformance (default: all)")
+    ev.add_argument("--engine", help="offline or openai (default: openai when configured, else offline)")
     ev.add_argument("--model")
+    ev.add_argument("--concurrency", type=int, default=4, help="model calls in flight at once (default 4)")
+    ev.add_argument("--junit-xml", metavar="PATH")
+    ev.add_argument("--report", metavar="PATH", help="Markdown report (HTML if PATH ends in .html)")
+    ev.add_argument("--results", metavar="PATH", help="results JSON (default: beside --report)")
+    ev.add_argument("--baseline", metavar="PATH", help="an earlier results JSON to compare with")
+    ev.add_argument("--dataset", action="append", default=[], metavar="JSONL", help="labeled dataset (repeatable)")
+    ev.add_argument("--limit", type=int, help="at most this many cases per dataset-driven suite")
+    ev.add_argument("--replay", metavar="CASSETTE", help="answer every model call from a recorded cassette")
+    ev.add_argument("--record", metavar="CASSETTE", help="record model calls into a cassette")
+    ev.add_argument("--upstream", metavar="URL", help="the model server to record from (default OPENAI_BASE_URL)")
     return parser
 
 
@@ -100,31 +110,48 @@ def cmd_interview(args: argparse.Namespace) -> int:
         out.write(convo.banner() + "\n\n")
     out.write(f"{speaker}: {convo.last_interviewer_text()}\n")
     out.flush()
+    failure: Exception | None = None
     try:
         while not convo.closed:
             line = _read_line(live)
             if line is None:
                 break
-            if not line.strip():
-                continue
             if live and line.strip().lower() in ("/end", "/quit", "/exit"):
                 break
-            reply = convo.reply(line.rstrip("\n"))
-            out.write(f"{speaker}: {reply}\n")
-            out.flush()
+            if convo.session.awaiting_interviewer:  # the last turn failed to word: any line retries it
+                reply = _llm_guard(convo.retry, live)
+            elif not line.strip():
+                continue
+            else:
+                reply = _llm_guard(lambda line=line: convo.reply(line.rstrip("\n")), live)
+            if reply is not None:
+                out.write(f"{speaker}: {reply}\n")
+                out.flush()
     except KeyboardInterrupt:
         out.write("\n")
+    except Exception as exc:  # piped input and the model failed: keep the transcript, report once
+        failure = exc
     finally:
-        if not convo.closed:
-            out.write(f"{speaker}: {convo.end()}\n")
+        if not convo.closed and failure is None:
+            try:
+                out.write(f"{speaker}: {convo.end()}\n")
+            except Exception as exc:  # the close could not be worded: the transcript is still written
+                failure = exc
         if args.transcript_out:
             Path(args.transcript_out).write_text(
                 json.dumps(convo.transcript().model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=2)
                 + "\n",
                 encoding="utf-8",
             )
+    if failure is not None:
+        raise failure
+    ledger = getattr(interviewer, "ledger", None)  # the LLM engine counts its tokens
+    if ledger is not None and live:
+        out.write(f"\nTokens used by the interviewer: {ledger.line()}\n")
     if live or args.score:
         card = get_scorer(args.engine, None).score(convo.transcript())
+        if ledger is not None:
+            card.interview_usage = ledger.summary()  # type: ignore[attr-defined]
         if live:
             from agent.report import render_markdown
 
@@ -133,6 +160,22 @@ def cmd_interview(args: argparse.Namespace) -> int:
             out.write(json.dumps(card.to_json_dict(), ensure_ascii=False) + "\n")
     out.flush()
     return 0
+
+
+def _llm_guard(action: Callable[[], str], live: bool) -> str | None:
+    """Run one interviewer turn. A model failure is one line on stderr, never a traceback; the session
+    is untouched, so in a terminal the next Enter tries the same turn again. Piped input stops."""
+    try:
+        return action()
+    except Exception as exc:
+        from agent.llm.resilience import LLMError
+
+        if not isinstance(exc, LLMError):
+            raise
+        if not live:
+            raise
+        _err(f"{exc} (press Enter to try again, or /end to finish)")
+        return None
 
 
 def _read_line(live: bool) -> str | None:
@@ -146,9 +189,13 @@ def _read_line(live: bool) -> str | None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from agent.evals.agreement import main as eval_main
+    from agent.evals.runner import main as eval_main
 
-    return eval_main(args.datasets, engine=args.engine, model=args.model)
+    return eval_main(
+        args.suites, engine=args.engine, model=args.model, concurrency=args.concurrency, junit=args.junit_xml,
+        report=args.report, baseline=args.baseline, results=args.results, datasets=args.dataset, limit=args.limit,
+        replay=args.replay, record=args.record, upstream=args.upstream,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -162,6 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug or an outside failure: one line, never a traceback
+        from agent.llm.resilience import LLMError
+
+        if isinstance(exc, LLMError):  # the model failed after retries: its message is already one line
+            _err(str(exc))
+            return EXIT_FAILED
         _err(f"failed: {type(exc).__name__}: {exc}")
         return EXIT_FAILED
 

@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 import yaml
 
 from agent.evals.datasets import EVALS_DIR
-from agent.evals.suites import SUITES, EvalContext, SuiteResult
+from agent.evals.suites import SUITES, EvalCaseError, EvalContext, SuiteResult
 from agent.transcripts import InputError
 
 THRESHOLDS = EVALS_DIR / "thresholds.yaml"
@@ -218,8 +218,22 @@ def main(
     datasets: Sequence[str] = (),
     limit: int | None = None,
     scorer: Any = None,
+    replay: str | None = None,
+    record: str | None = None,
+    upstream: str | None = None,
 ) -> int:
-    """Run, print a summary, write the files, and return 1 when any gate fails. `scorer` is a seam for tests."""
+    """Run, print a summary, write the files, and return 1 when any gate fails. `scorer` is a seam for tests.
+
+    `replay` answers every model call from a cassette (no network, no key); `record` fills one by
+    forwarding to `upstream`. Both route the LLM engine through a loopback proxy for this run only.
+    """
+    if replay or record:
+        return _with_proxy(
+            replay, record, upstream,
+            lambda: main(suites, engine=engine or "openai", model=model, concurrency=concurrency, junit=junit,
+                         report=report, baseline=baseline, results=results, datasets=datasets, limit=limit,
+                         scorer=scorer),
+        )
     from agent.engines import choose, get_interviewer, get_scorer
     from agent.evals.datasets import default_datasets
 
@@ -238,7 +252,11 @@ def main(
         limit=limit,
         progress=ProgressBar(),
     )
-    outcome = run(ctx, suites, load_baseline(baseline))
+    try:
+        outcome = run(ctx, suites, load_baseline(baseline))
+    except EvalCaseError as exc:
+        print(f"mock-interview eval: {exc}", file=sys.stderr)
+        return 1
     if report and not results:
         results = str(Path(report).with_suffix(".json"))
     write_outputs(outcome, report, junit, results)
@@ -248,3 +266,38 @@ def main(
         print(f"mock-interview eval: {gate.metric} = {gate.value:.3f} is below its threshold {gate.threshold:.3f}",
               file=sys.stderr)
     return 1 if outcome.failed else 0
+
+
+def _with_proxy(replay: str | None, record: str | None, upstream: str | None, body: Any) -> int:
+    import os
+
+    from agent.evals.replay import RECORD_HINT, Cassette, ReplayProxy
+
+    if replay and record:
+        raise InputError("--replay and --record are exclusive")
+    path = replay or record or ""
+    if replay and not Path(path).is_file():
+        raise InputError(f"{path}: no such cassette (record one with `{RECORD_HINT}`)")
+    upstream = upstream or os.environ.get("OPENAI_BASE_URL")
+    if record and not upstream:
+        raise InputError("--record needs --upstream URL (or OPENAI_BASE_URL): the model server to record from")
+    proxy = ReplayProxy(Cassette(path), mode="replay" if replay else "record", upstream=upstream)
+    saved = {k: os.environ.get(k) for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY")}
+    os.environ["OPENAI_BASE_URL"] = proxy.start()
+    os.environ["OPENAI_API_KEY"] = "replay"  # the proxy ignores it; it keeps real keys out of the cassette
+    try:
+        status = int(body())
+    finally:
+        proxy.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    if proxy.misses:
+        print(f"mock-interview eval: {len(proxy.misses)} call(s) had no recorded answer in {path}; "
+              f"record them with `{RECORD_HINT}`. First: {proxy.misses[0]}", file=sys.stderr)
+        return 1
+    print(f"{'replayed' if replay else 'recorded'} {proxy.hits if replay else len(proxy.cassette.entries)} "
+          f"model call(s) ({path})")
+    return status

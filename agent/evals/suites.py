@@ -34,6 +34,18 @@ class EvalContext:
     candidates_path: str = str(EVALS_DIR / "candidates.yaml")
 
 
+class EvalCaseError(Exception):
+    """A case that could not be run at all (a model error, a call missing from a replay cassette)."""
+
+    def __init__(self, suite: str, case: str, error: Exception):
+        super().__init__(f"{suite}: case {case}: {error}")
+        self.suite, self.case, self.error = suite, case, error
+
+
+def _case_id(t: Transcript, index: int) -> str:
+    return str((t.model_extra or {}).get("id") or f"#{index + 1}")
+
+
 @dataclass
 class SuiteResult:
     suite: str
@@ -48,17 +60,21 @@ def score_many(ctx: EvalContext, suite: str, transcripts: Sequence[Transcript]) 
     done = 0
     total = len(transcripts)
 
-    def one(t: Transcript) -> Scorecard:
+    def one(item: tuple[int, Transcript]) -> Scorecard:
         nonlocal done
-        card = ctx.scorer.score(t)
+        index, t = item
+        try:
+            card = ctx.scorer.score(t)
+        except Exception as exc:
+            raise EvalCaseError(suite, _case_id(t, index), exc) from exc
         done += 1
         ctx.progress(suite, done, total)
         return card
 
     if ctx.concurrency <= 1:
-        return [one(t) for t in transcripts]
+        return [one(item) for item in enumerate(transcripts)]
     with ThreadPoolExecutor(max_workers=ctx.concurrency) as pool:
-        return list(pool.map(one, transcripts))
+        return list(pool.map(one, enumerate(transcripts)))
 
 
 def _cases(ctx: EvalContext) -> list[Case]:
@@ -299,14 +315,17 @@ def load_candidates(path: str) -> list[SimulatedCandidate]:
 
 def self_play(ctx: EvalContext, candidate: SimulatedCandidate, persona: str, max_turns: int = 24) -> Conversation:
     context = Context(company="Halden & Rowe", industry="industrial software", role="VP of Operations")
-    convo = Conversation.start(persona, context, ctx.interviewer_factory())
-    state: dict[str, int] = {}
-    for _ in range(max_turns):
-        if convo.closed:
-            break
-        convo.reply(candidate.reply(convo.last_interviewer_text(), state))
-    if not convo.closed:
-        convo.end()
+    try:
+        convo = Conversation.start(persona, context, ctx.interviewer_factory())
+        state: dict[str, int] = {}
+        for _ in range(max_turns):
+            if convo.closed:
+                break
+            convo.reply(candidate.reply(convo.last_interviewer_text(), state))
+        if not convo.closed:
+            convo.end()
+    except Exception as exc:
+        raise EvalCaseError("conformance", f"{candidate.name}/{persona}", exc) from exc
     return convo
 
 
