@@ -76,11 +76,21 @@ TOLD_HOW = _rx(
     r"\bthe way you('re| are)\s+(running|pricing|selling|managing|structuring|organi[sz]ing)\b",
     r"\bthe first thing (you|the company|this company|the board|management)\s+(should|needs? to|must|has to)\b",
     r"\byour\s+(biggest|real|main|fundamental|core)\s+(mistake|problem|error|issue)\s+is\b",
-    r"\b(the|your)\s+board\s+(should|needs to|must|has to)\b",
+    r"\b(the|your)\s+board\s+(should|needs to|must|ought to)\s+(really\s+)?(stop|start|cut|sell|close|drop|fire|replace|"
+    r"approve|reject|freeze|let|spend|hold|back off|get out|step back|sack)\b",
     r"\bhere'?s what you (need|have|ought) to do\b",
     r"\b(frankly|honestly|bluntly|candidly),?\s+you\s+(should|need|have|must|ought)\b",
     r"\blet me tell you how to\b",
     r"\bwhat\s+you\s+(really\s+)?(need|have|ought|want)\s+to\s+do\b",
+    r"\byou('?d|\s+would|\s+should|\s+need\s+to|\s+must|\s+want\s+to|\s+have\s+to|\s+ought\s+to)?\s+(really\s+|just\s+|simply\s+)?"
+    r"(sack|fire|close|scrap|shut|sell|outsource|restructure|cut|drop|kill|freeze|divest|merge|move|stop|fold|centrali[sz]e|"
+    r"consolidate|replace|axe|ditch|dump|overhaul|reorgani[sz]e|raise|lower|bring|put|get rid of|pull|exit)\s+"
+    r"(the|your|that|those|all|every|half|both|most|out|in-house)\b",
+    r"\b(encourage|suggest|advise|urge|recommend|push|tell|get|ask)\s+(the|your)\s+(board|ceo|team|executive team|"
+    r"management|founders?|chair|trustees|directors|owners?)\s+to\b",
+    r"\b(the|my)\s+(answer|fix|solution|move|play)\s+(for\s+you\s+|here\s+)?is\s+(to\s+\w+|simple)",
+    r"\bthat'?s\s+(just\s+)?what\s+I'?d\s+do\s+if\s+I\s+were\b",
+    r"\bthat'?s\s+how\s+(a|this)\s+(club|company|business|firm|hospital|team|organi[sz]ation)\b",
     r"\b(I'?d|I\s+would|I\s+will|I'?ll)\s+(also\s+)?(tell|advise|push|get)\s+(the|your)\s+(ceo|board|founder|team|"
     r"management|cfo|chair)\s+to\b",
     r"\byou('?re|\s+are)\s+(doing|running|handling|managing)\s+(it|this|that|things|the \w+)\s+(wrong|badly|poorly)",
@@ -451,6 +461,15 @@ BOAST = _rx(
     r"\bthat'?s\s+(rather|a\s+bit|quite|very\s+much)\s+(a|an)\s+[\w-]+\s+view\b",
     r"\bfar\s+too\s+(deferential|soft|slow|comfortable|cautious)\b",
     r"\b(most|all)\s+(boards|ceos|companies|teams)\s+need\s+(it|that|this|me)\b",
+    r"\bI('?m|\s+am)\s+(\w+\s+)?(better|stronger|smarter|faster)\s+(at\s+\w+\s+)?than\s+(most|anyone|everyone|the rest|other)",
+    r"\b(the\s+)?(strongest|best|most qualified)\s+(person|candidate|hire)\s+you('?ll|\s+will|'?re|\s+are)\b",
+    r"\b(rewrote|rebuilt|fixed|built|ran|carried|did)\s+(\w+\s+){0,3}?(myself|single-?handedly|on my own)\b",
+    r"\bcoasting\b",
+    r"\b(never|not sure I'?ve)\s+(really\s+)?(had|made)\s+a\s+(truly\s+|real\s+)?(bad|big|serious)\s+(miss|mistake|failure)",
+    r"\b(really|all|entirely)\s+on\s+(them|the team|him|her|the ops team)\b",
+    r"\bit'?s\s+always\s+the\s+same\s+(fix|answer|problem|story)\b",
+    r"\b(people|ones|those)\s+who\s+couldn'?t\s+keep\s+up\b",
+    r"\b(spoke|speak)\s+for\s+themselves\b",
 )
 
 # --- questions the candidate asks ---------------------------------------------------------------
