@@ -105,7 +105,8 @@ _YOUR = r"(your|you guys'?|the company'?s|this company'?s)\s+(\w+[\s,]+){0,3}?"
 _PRODUCT_NOUN = (
     r"the\s+(\w+\s+)?(product|products|platform|app|apps|website|site|portal|game|launch|ui|ux|interface|software|"
     r"service|mobile experience|user experience|customer experience|onboarding|checkout|menu|brand|dashboard|"
-    r"marketing|support|pricing page|stores?|catalog(ue)?|release|documentation|docs|tool|tools)"
+    r"marketing|support|pricing page|stores?|catalog(ue)?|release|releases|documentation|docs|tool|tools|packaging|"
+    r"recipe|labels?|reports?|portal|data portal|campaign|ads|advertising|logo|ui|design|fleet|trucks|stores)"
 )
 _NEGATIVE = (
     r"(clunky|outdated|dated|buggy|broken|slow|sluggish|confusing|terrible|awful|bad|weak|weakest|mediocre|"
@@ -119,17 +120,30 @@ _NEGATIVE = (
     r"should never have|built in (19|20)\d\d|a disaster|disastrous|failing|failed|flawed|wrong|irrelevant|"
     r"tired|bland|cluttered|rough|kludgy|held together|(isn'?t|aren'?t|doesn'?t|don'?t|won'?t|wasn'?t)\s+(credible|working|"
     r"work|reconcile|scale|competitive|good enough|convincing|add up|landing|fit for purpose|hold up)|"
-    r"(has|have)\s+(a\s+)?(real|big|serious|major|fundamental|glaring|obvious)\s+(weakness|flaw|problem|gap|hole|issue)s?)"
+    r"(has|have)\s+(a\s+)?(real|big|serious|major|fundamental|glaring|obvious)\s+(weakness|flaw|problem|gap|hole|issue)s?|"
+    r"unreadable|illegible|fell over|falls over|falling over|(don'?t|doesn'?t|didn'?t)\s+do\s+(\w+\s+){0,3}?justice|"
+    r"nobody\s+(outside|can|could|would)|no one\s+(outside|can|could|would)|too small|far too \w+|looks? dated|"
+    r"losing (shelf|market|share|customers|ground)|(doesn'?t|don'?t|didn'?t|won'?t)\s+(work|load|save|reseal|scale|sell|convert)|"
+    r"wall of (tables|text|numbers)|confusing|a letdown|let down|underpowered|overdesigned|overengineered)"
 )
 CRITICIZED = _rx(
     r"\b" + _YOUR + r"[^.!?\n]{0,80}?\b" + _NEGATIVE + r"\b",
     r"\b" + _NEGATIVE + r"\b[^.!?\n]{0,40}?\b" + _YOUR + r"(product|products|app|platform|software|website|site|"
     r"launch|game|service|offering|brand|stores?|marketing|pricing|ui|interface|portal|menu|release)",
-    r"\b" + _PRODUCT_NOUN + r"\b[^.!?\n]{0,60}?\b(is|are|was|were|feels?|looks?|seems?)\b[^.!?\n]{0,30}?\b"
-    + _NEGATIVE + r"\b",
+    r"\b" + _PRODUCT_NOUN + r"\b[^.!?\n]{0,60}?\b" + _NEGATIVE + r"\b",
     r"\b(what'?s|what is|everything that'?s)\s+wrong\s+with\s+(your|the company'?s)\b",
     r"\bthe\s+(problem|trouble|issue)\s+with\s+(your|the company'?s)\b",
 )
+
+# A critique of something the candidate owned ("at my last company the app was slow") is a story, not a
+# critique of this company, unless the sentence also points at the interviewer's company.
+OWN_PAST = _rx(
+    r"\b(we|we'?d|we'?ve|our|ours|us)\b",
+    r"\b(my|the)\s+(last|previous|former|old|prior)\s+(company|employer|firm|role|job|team|business)\b",
+    r"\bat\s+(my|our)\s+(last|previous|former|current)\b",
+    r"\bwhen\s+I\s+(joined|arrived|got there|took over|inherited)\b",
+)
+YOUR_REF = _rx(r"\byour\b", r"\byou\s+(guys|folks|all)\b", r"\byou'?re\b", r"\byou\s+are\b")
 
 PRONOUN_CRITIQUE = _rx(
     r"^\s*(it|it'?s|it\s+is|they|they'?re|they\s+are|this|that)\b[^.!?\n]{0,60}?\b" + _NEGATIVE + r"\b"
@@ -258,6 +272,8 @@ ASK_TENTATIVE = _rx(
     r"\b(meet|meeting|talk(ing)?\s+(further|again|more)\s+with|speak(ing)?\s+(with|to))\s+(the|your)\s+(other\s+|wider\s+|full\s+)?"
     r"(\w+\s+)?(team|board|committee|ceo|cfo|coo|members|directors|leads|managers|colleagues|rest|chair|founders?)\b",
     r"\bnext\s+(conversation|round|meeting|discussion|interview)\b",
+    r"\b(have|bring|invite|see|ask)\s+me\s+back\b",
+    r"\bcome\s+back\s+(and|to)\s+(meet|talk|present|walk)\b",
     r"\bI\s+(really\s+)?want\s+(this|the)\s+(job|role|position)\b",
     r"\b(hope|hoping)\s+(to\s+)?(move\s+forward|take\s+the\s+next\s+step|continue\s+(the|this|our)|meet)",
     r"\b(please\s+)?(consider|keep)\s+me\s+(for|in\s+mind)\b",
@@ -337,7 +353,8 @@ LEARNING = _rx(
     r"\bI('?d| would| will|'?ll)\s+(start|begin|spend)\s+(\w+\s+){0,3}?(by\s+)?(listening|learning|asking|understanding|"
     r"meeting|sitting)",
     r"\b(listen|learn)(ing)?\s+(first|before)\b",
-    r"\bbefore\s+(I\s+)?(chang|touch|propos|recommend|form|decid|suggest)\w*\s+(anything|an opinion|a view|much)",
+    r"\bbefore\s+(I\s+)?(chang|touch|propos|recommend|form|decid|suggest)\w*\s+(anything|an opinion|opinions|a view|views|much)",
+    r"\bI('?d|\s+would|'?ll|\s+will)\s+have\s+(a\s+lot|much|plenty|lots)\s+to\s+learn\b",
     r"\bI('?m| am)\s+(still\s+)?(learning|a learner)\b",
     r"\bI\s+(have|'?ve)\s+(a\s+lot|much|plenty|lots)\s+(still\s+)?to\s+learn\b",
     r"\bI\s+(made|own)\s+(a|that|the|my|some|real|plenty of)\s+(\w+\s+)?(mistakes?|error|call)",
@@ -433,7 +450,6 @@ BOAST = _rx(
     r"\b(my|the|our)\s+(\w+\s+){0,3}?(team|staff|people|reports|colleagues|predecessors?|department|group)\b[^.?!]{0,30}\b"
     r"(was|were)\s+(\w+[\s,]+){0,2}?(weak|mediocre|incompetent|useless|clueless|lazy|hopeless|slow|sloppy|average|"
     r"second-rate|not up to it|out of their depth|a mess|dead ?weight|complacent|asleep)\b",
-    r"\bon\s+my\s+own\b",
     r"\bI('?m|\s+am|\s+was)\s+the\s+reason\b",
     r"\b(the|that)\s+(\w+\s+){0,2}(work|success|win|result|turnaround|idea)\s+was\s+(all\s+)?mine\b",
     r"\b(that|it)\s+was\s+(all\s+)?(my|me)\s+(work|doing|idea|call)\b",
@@ -652,7 +668,7 @@ def analyse(text: str) -> TurnSignals:
         return [sp for sp in sentences if name in kinds[sp]]
 
     sig.told_how = hits("TOLD_HOW")
-    sig.criticized = hits("CRITICIZED")
+    sig.criticized = [sp for sp in hits("CRITICIZED") if "YOUR_REF" in kinds[sp] or "OWN_PAST" not in kinds[sp]]
     for prev, cur in pairwise(sentences):  # "I used your app. It's slow."
         if cur not in sig.criticized and "PRONOUN_CRITIQUE" in kinds[cur] and "PRODUCT_MENTION" in kinds[prev]:
             sig.criticized.append(cur)

@@ -122,3 +122,16 @@ def test_evasive_answer_is_marked_evaded():
     card = _card(_t(("How long would you plan to stay with us?", "Hard to say. Let's move on.")))
     assert card.risk_topics[0].topic == "tenure"
     assert card.risk_topics[0].verdict == "evaded"
+
+
+def test_a_story_about_fixing_ones_own_past_product_is_not_a_critique():
+    card = _card(_t(("Tell me about a turnaround.",
+                     "At my last company the app was slow and buggy, and we fixed it within a quarter.")))
+    assert card.deal_breakers == []
+
+
+def test_critique_without_the_word_your_is_still_a_critique():
+    card = _card(_t(("How would you ramp up?",
+                     "Fast. I bought your granola on the way here: the packaging looks dated and the recipe is far "
+                     "too sweet.")))
+    assert [d.kind for d in card.deal_breakers] == ["criticized_product"]
