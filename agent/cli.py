@@ -64,6 +64,8 @@ def _build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--baseline", metavar="PATH", help="an earlier results JSON to compare with")
     ev.add_argument("--dataset", action="append", default=[], metavar="JSONL", help="labeled dataset (repeatable)")
     ev.add_argument("--limit", type=int, help="at most this many cases per dataset-driven suite")
+    ev.add_argument("--persona", action="append", default=[], help="self-play with this persona (repeatable)")
+    ev.add_argument("--length", type=int, help="plan topics per self-play interview (default 6)")
     ev.add_argument("--replay", metavar="CASSETTE", help="answer every model call from a recorded cassette")
     ev.add_argument("--record", metavar="CASSETTE", help="record model calls into a cassette")
     ev.add_argument("--upstream", metavar="URL", help="the model server to record from (default OPENAI_BASE_URL)")
@@ -194,7 +196,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return eval_main(
         args.suites, engine=args.engine, model=args.model, concurrency=args.concurrency, junit=args.junit_xml,
         report=args.report, baseline=args.baseline, results=args.results, datasets=args.dataset, limit=args.limit,
-        replay=args.replay, record=args.record, upstream=args.upstream,
+        replay=args.replay, record=args.record, upstream=args.upstream, personas=args.persona, length=args.length,
     )
 
 

@@ -218,6 +218,8 @@ def main(
     datasets: Sequence[str] = (),
     limit: int | None = None,
     scorer: Any = None,
+    personas: Sequence[str] = (),
+    length: int | None = None,
     replay: str | None = None,
     record: str | None = None,
     upstream: str | None = None,
@@ -232,7 +234,7 @@ def main(
             replay, record, upstream,
             lambda: main(suites, engine=engine or "openai", model=model, concurrency=concurrency, junit=junit,
                          report=report, baseline=baseline, results=results, datasets=datasets, limit=limit,
-                         scorer=scorer),
+                         scorer=scorer, personas=personas, length=length),
         )
     from agent.engines import choose, get_interviewer, get_scorer
     from agent.evals.datasets import default_datasets
@@ -251,6 +253,8 @@ def main(
         concurrency=concurrency,
         limit=limit,
         progress=ProgressBar(),
+        personas=tuple(personas) or ("ceo", "board_member"),
+        length=length or 6,
     )
     try:
         outcome = run(ctx, suites, load_baseline(baseline))

@@ -32,6 +32,8 @@ class EvalContext:
     limit: int | None = None
     progress: Progress = lambda suite, done, total: None
     candidates_path: str = str(EVALS_DIR / "candidates.yaml")
+    personas: tuple[str, ...] = ("ceo", "board_member")
+    length: int = 6  # plan topics per self-play interview
 
 
 class EvalCaseError(Exception):
@@ -315,13 +317,22 @@ def load_candidates(path: str) -> list[SimulatedCandidate]:
 
 def self_play(ctx: EvalContext, candidate: SimulatedCandidate, persona: str, max_turns: int = 24) -> Conversation:
     context = Context(company="Halden & Rowe", industry="industrial software", role="VP of Operations")
+    voiced = None
+    if ctx.engine != "offline":  # the LLM engine meets candidates played by a model, not by a script
+        from agent.evals.players import ModelCandidate
+
+        voiced = ModelCandidate(candidate)
     try:
-        convo = Conversation.start(persona, context, ctx.interviewer_factory())
+        convo = Conversation.start(persona, context, ctx.interviewer_factory(), length=ctx.length)
         state: dict[str, int] = {}
         for _ in range(max_turns):
             if convo.closed:
                 break
-            convo.reply(candidate.reply(convo.last_interviewer_text(), state))
+            if voiced is not None:
+                line = voiced.reply(convo.transcript())
+            else:
+                line = candidate.reply(convo.last_interviewer_text(), state)
+            convo.reply(line)
         if not convo.closed:
             convo.end()
     except Exception as exc:
@@ -331,7 +342,7 @@ def self_play(ctx: EvalContext, candidate: SimulatedCandidate, persona: str, max
 
 def conformance(ctx: EvalContext) -> SuiteResult:
     candidates = load_candidates(ctx.candidates_path)
-    runs = [(c, p, self_play(ctx, c, p)) for c in candidates for p in ("ceo", "board_member")]
+    runs = [(c, p, self_play(ctx, c, p)) for c in candidates for p in ctx.personas]
     res = SuiteResult("conformance", cases=len(runs))
     checks: dict[str, list[bool]] = {k: [] for k in (
         "one_question_per_turn", "no_repeats", "plan_coverage", "follow_up_after_deal_breaker",
@@ -371,7 +382,7 @@ def conformance(ctx: EvalContext) -> SuiteResult:
     cards = score_many(ctx, "conformance", [convo.transcript() for _, _, convo in runs])
     by = {(c.name, p): card for (c, p, _), card in zip(runs, cards, strict=True)}
     orderings = []
-    for persona in ("ceo", "board_member"):
+    for persona in ctx.personas:
         def card(name: str, _p: str = persona) -> Scorecard:
             return by[(name, _p)]
         expectations = {
