@@ -127,7 +127,7 @@ class InterviewSession:
         if st.turns[-1].speaker != "candidate":
             raise SessionError("waiting for the candidate's reply")
         last_index = len(st.turns) - 1
-        invite_at = next((i for i, m in enumerate(self._move_turns()) if m[1].kind == "invite"), None)
+        invite_at = next((turn for turn, m in self._move_turns() if m.kind == "invite"), None)
         closing_start = invite_at if invite_at is not None else len(st.turns) + 1
         reading = analysis.read(
             [(t.speaker, t.text) for t in st.turns], company=st.context.company, closing_start=closing_start

@@ -12,7 +12,7 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from agent.plan import Persona, context_values, load_persona, load_plan
+from agent.plan import context_values, load_persona, load_plan
 from agent.prompts import fill
 from agent.session import InterviewSession, Move
 
@@ -152,6 +152,3 @@ class OfflineInterviewer:
         for word in re.findall(r"\S+\s*", text):
             yield word
 
-
-def persona_of(session: InterviewSession) -> Persona:
-    return load_persona(session.state.persona)
