@@ -32,6 +32,7 @@ class Persona:
     pushback: dict[str, tuple[str, ...]]
     answers: dict[str, str]
     job_ask_reply: tuple[str, ...]
+    grant_permission: tuple[str, ...]
     closings: tuple[str, ...]
     version: str
 
@@ -94,6 +95,7 @@ def load_persona(persona_id: str) -> Persona:
         pushback={k: tuple(v) for k, v in data["pushback"].items()},
         answers=dict(data["answers"]),
         job_ask_reply=tuple(data["job_ask_reply"]),
+        grant_permission=tuple(data["grant_permission"]),
         closings=tuple(data["closings"]),
         version=str(data["version"]),
     )

@@ -19,7 +19,9 @@ from agent.models import TOPICS, Context, PersonaId, Transcript, Turn
 from agent.plan import load_persona
 
 Stage = Literal["opening", "plan", "questions", "closed"]
-MoveKind = Literal["opening", "question", "follow_up", "pushback", "redirect", "invite", "answer", "close"]
+MoveKind = Literal[
+    "opening", "question", "follow_up", "pushback", "redirect", "grant", "invite", "answer", "close"
+]
 
 DEFAULT_LENGTH = len(TOPICS)
 MAX_CANDIDATE_QUESTIONS = 3
@@ -147,6 +149,9 @@ class InterviewSession:
             hit = hits[0]
             kind: MoveKind = "redirect" if hit.kind == "closed_too_soon" else "pushback"
             return Move(kind=kind, topic=st.current_topic, reason=hit.kind, quote=reading.quote(hit.turn, hit.span))
+        if sig.permission and not any(s > sig.permission[0][0] for s, _ in sig.criticized + sig.told_how):
+            # "May I share an observation?": a real interviewer says yes and listens.
+            return Move(kind="grant", topic=st.current_topic)
         if st.follow_ups_on_topic < MAX_FOLLOW_UPS_PER_TOPIC and st.current_topic and not question:
             from agent.signals import is_thin
 
@@ -185,7 +190,7 @@ class InterviewSession:
         if move.kind != "close" and st.turns and st.turns[-1].speaker != "candidate":
             raise SessionError("the interviewer has already spoken; waiting for the candidate")
         turn = Turn(speaker="interviewer", text=text)
-        if move.topic and move.kind in ("opening", "question", "follow_up", "pushback", "redirect"):
+        if move.topic and move.kind in ("opening", "question", "follow_up", "pushback", "redirect", "grant"):
             turn.topic = move.topic  # type: ignore[attr-defined]
         st.turns.append(turn)
         st.moves.append(move)

@@ -23,7 +23,7 @@ def _lines():
     yield from plan.acknowledgements + plan.invite_questions + plan.more_questions
     for pid in PERSONAS:
         p = load_persona(pid)
-        yield from p.openings + p.job_ask_reply + p.closings
+        yield from p.openings + p.job_ask_reply + p.closings + p.grant_permission
         for group in p.pushback.values():
             yield from group
         yield from p.answers.values()

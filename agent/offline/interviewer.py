@@ -113,6 +113,9 @@ class OfflineInterviewer:
             lines = persona.pushback["closed_too_soon"]
             line = pick("push:closed_too_soon", lines, "redirect") or lines[0]
             parts.append(say(line, topic_question=self._lowercase_first(topic_question(move.topic or "team_fit"))))
+        elif move.kind == "grant":
+            lines = persona.grant_permission
+            parts.append(say(pick("grant", lines, "grant") or lines[0]))
         elif move.kind == "invite":
             parts.append(answer(move.answer_to) or (pick("ack", plan.acknowledgements, "ack") or ""))
             parts.append(say(pick("invite", plan.invite_questions, "invite") or plan.invite_questions[0]))
