@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -125,7 +126,7 @@ def cmd_interview(args: argparse.Namespace) -> int:
             elif not line.strip():
                 continue
             else:
-                reply = _llm_guard(lambda line=line: convo.reply(line.rstrip("\n")), live)
+                reply = _llm_guard(partial(convo.reply, line.rstrip("\n")), live)
             if reply is not None:
                 out.write(f"{speaker}: {reply}\n")
                 out.flush()

@@ -1,0 +1,108 @@
+"""The browser app: `chainlit run agent/app.py`. Thin Chainlit handlers only.
+
+The interview flow lives in `agent.web.room`, persistence in `agent.web.persistence`, sign-in in
+`agent.web.auth`; each handler here just hands over. Importing this module configures the server:
+the data layer (SQLite under `var/` unless DATABASE_URL is set), how users sign in, a generated
+CHAINLIT_AUTH_SECRET when none is set, and a page that loads nothing from outside.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import chainlit as cl
+from chainlit.server import app as server_app
+
+from agent.web import auth, files, offline_page, persistence, room
+from agent.web.settings import database_url, files_dir, home
+
+_USERS = auth.load_users()
+_STORAGE = persistence.make_storage(files_dir())
+auth.ensure_auth_secret(home())
+offline_page.install()
+files.mount(server_app, _STORAGE)
+
+
+@cl.data_layer
+def _data_layer() -> Any:
+    return persistence.make_data_layer(database_url(), _STORAGE)
+
+
+@cl.on_app_startup
+async def _startup() -> None:
+    from chainlit.data import get_data_layer
+
+    await persistence.ensure_schema(get_data_layer().engine)
+
+
+if _USERS is not None:
+
+    @cl.password_auth_callback
+    async def _password_login(username: str, password: str) -> cl.User | None:
+        assert _USERS is not None
+        return (
+            cl.User(identifier=username, metadata={"provider": "password"})
+            if _USERS.check(username, password)
+            else None
+        )
+
+
+if auth.oauth_providers():
+
+    @cl.oauth_callback
+    async def _oauth_login(
+        provider: str, token: str, raw: dict, user: cl.User, id_token: str | None = None
+    ) -> cl.User | None:
+        return user if auth.oauth_domain_allowed(user.identifier) else None
+
+
+if _USERS is None and not auth.oauth_providers():
+
+    @cl.header_auth_callback
+    async def _local_login(headers: Any) -> cl.User | None:
+        return cl.User(identifier=auth.local_user_name(), metadata={"provider": "local"})
+
+
+@cl.set_chat_profiles
+async def _profiles(user: cl.User | None = None, language: str | None = None) -> list[cl.ChatProfile]:
+    return room.chat_profiles()
+
+
+@cl.on_chat_start
+async def _start() -> None:
+    await room.start_chat()
+
+
+@cl.on_message
+async def _message(message: cl.Message) -> None:
+    await room.candidate_says(message.content)
+
+
+@cl.on_settings_update
+async def _settings(settings: dict) -> None:
+    await room.settings_changed(settings)
+
+
+@cl.action_callback(room.END)
+async def _end(action: cl.Action) -> None:
+    await room.end_now()
+
+
+@cl.action_callback(room.RETRY)
+async def _retry(action: cl.Action) -> None:
+    await room.retry((action.payload or {}).get("what"))
+
+
+@cl.action_callback(room.AGAIN)
+async def _again(action: cl.Action) -> None:
+    await room.practice_again()
+
+
+@cl.action_callback(room.PROGRESS)
+async def _progress(action: cl.Action) -> None:
+    await room.show_progress()
+
+
+@cl.on_chat_resume
+async def _resume(thread: Any) -> None:
+    await room.resume(thread)

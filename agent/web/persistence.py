@@ -1,0 +1,238 @@
+"""Chainlit's SQLAlchemy data layer, with the schema it needs created by us.
+
+Chainlit ships `SQLAlchemyDataLayer` but not its tables. The layer INSERTs every non-None field of
+a step, element, thread and feedback as a column of the same name, so the schema has to match the
+pinned Chainlit version exactly; `tests/test_app_persistence.py` checks it against the installed
+package. `ensure_schema` creates missing tables and adds missing columns, so a database made by an
+older version of this app keeps working.
+
+SQLite (aiosqlite) is the default; Postgres (asyncpg) is used when DATABASE_URL is set. Types
+vary by dialect: SQLite stores JSON and ids as text, Postgres uses JSONB, UUID and TEXT[] as
+Chainlit's documentation does.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    inspect,
+    text,
+)
+from sqlalchemy.dialects import postgresql
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
+
+_ID = Text().with_variant(postgresql.UUID(as_uuid=False), "postgresql")
+_JSON = JSON().with_variant(postgresql.JSONB(), "postgresql")
+_TAGS = Text().with_variant(postgresql.ARRAY(Text()), "postgresql")
+
+metadata = MetaData()
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("identifier", Text, nullable=False, unique=True),
+    Column("metadata", _JSON, nullable=False),
+    Column("createdAt", Text),
+)
+
+threads = Table(
+    "threads",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("createdAt", Text),
+    Column("name", Text),
+    Column("userId", _ID, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("userIdentifier", Text),
+    Column("tags", _TAGS),
+    Column("metadata", _JSON),
+)
+
+steps = Table(
+    "steps",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("threadId", _ID, nullable=False),
+    Column("parentId", _ID),
+    Column("command", Text),
+    Column("modes", _JSON),
+    Column("streaming", Boolean, nullable=False),
+    Column("waitForAnswer", Boolean),
+    Column("isError", Boolean),
+    Column("metadata", _JSON),
+    Column("tags", _TAGS),
+    Column("input", Text),
+    Column("output", Text),
+    Column("createdAt", Text),
+    Column("start", Text),
+    Column("end", Text),
+    Column("generation", _JSON),
+    Column("showInput", Text),
+    Column("defaultOpen", Boolean),
+    Column("autoCollapse", Boolean),
+    Column("language", Text),
+    Column("icon", Text),
+    Column("indent", Integer),
+    Column("disableFeedback", Boolean),
+)
+
+elements = Table(
+    "elements",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("threadId", _ID),
+    Column("type", Text),
+    Column("url", Text),
+    Column("chainlitKey", Text),
+    Column("name", Text, nullable=False),
+    Column("display", Text),
+    Column("objectKey", Text),
+    Column("size", Text),
+    Column("page", Integer),
+    Column("language", Text),
+    Column("forId", _ID),
+    Column("mime", Text),
+    Column("props", _JSON),
+    Column("autoPlay", Boolean),
+    Column("playerConfig", _JSON),
+)
+
+feedbacks = Table(
+    "feedbacks",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("forId", _ID, nullable=False),
+    Column("threadId", _ID, nullable=False),
+    Column("value", Integer, nullable=False),
+    Column("comment", Text),
+)
+
+# Our own table: one row per scored interview, so progress over time is one cheap query.
+interview_scores = Table(
+    "interview_scores",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("threadId", _ID, nullable=False, index=True),
+    Column("userIdentifier", Text, nullable=False, index=True),
+    Column("createdAt", Text, nullable=False),
+    Column("persona", Text, nullable=False),
+    Column("company", Text),
+    Column("role", Text),
+    Column("engine", Text),
+    Column("humility", Integer, nullable=False),
+    Column("curiosity", Integer, nullable=False),
+    Column("askedForJob", Integer, nullable=False),
+    Column("outcome", Text),
+    Column("dealBreakers", Integer, nullable=False, default=0),
+)
+
+
+def _sync_ensure(conn: Any) -> list[str]:
+    """Create missing tables, then add columns missing from tables an older app created."""
+    metadata.create_all(conn, checkfirst=True)
+    added: list[str] = []
+    insp = inspect(conn)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in insp.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have:  # nullable: the table's existing rows have no value for it
+                quote_id = conn.dialect.identifier_preparer.quote
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(text(f"ALTER TABLE {quote_id(table.name)} ADD COLUMN {quote_id(column.name)} {kind}"))
+                added.append(f"{table.name}.{column.name}")
+    return added
+
+
+async def ensure_schema(engine: AsyncEngine) -> list[str]:
+    """Make the database match this schema; returns the columns it had to add (for the log)."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    async with engine.begin() as conn:
+        added = await conn.run_sync(_sync_ensure)
+    if added:
+        log.info("database schema: added columns %s", ", ".join(added))
+    return added
+
+
+def _storage_base() -> type:
+    from chainlit.data.storage_clients.base import BaseStorageClient
+
+    return BaseStorageClient
+
+
+class LocalStorage:
+    """Chainlit's storage-client interface on the local disk, so charts and downloads survive a
+    restart without a cloud bucket. Files are served by `agent.web.files` to their owner only:
+    Chainlit's object key starts with the owner's user id."""
+
+    url_prefix = "/interview-files"
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+
+    def path_for(self, object_key: str) -> Path:
+        path = (self.root / object_key).resolve()
+        if self.root not in path.parents:
+            raise ValueError(f"object key outside the storage folder: {object_key!r}")
+        return path
+
+    async def upload_file(
+        self,
+        object_key: str,
+        data: bytes | str,
+        mime: str = "application/octet-stream",
+        overwrite: bool = True,
+        content_disposition: str | None = None,
+    ) -> dict[str, Any]:
+        path = self.path_for(object_key)
+        if path.exists() and not overwrite:
+            raise FileExistsError(object_key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        return {"object_key": object_key, "url": await self.get_read_url(object_key)}
+
+    async def delete_file(self, object_key: str) -> bool:
+        try:
+            self.path_for(object_key).unlink()
+        except (FileNotFoundError, ValueError):
+            return False
+        return True
+
+    async def get_read_url(self, object_key: str) -> str:
+        return f"{self.url_prefix}/{quote(object_key)}"
+
+    async def close(self) -> None:
+        return None
+
+
+def make_storage(root: Path) -> Any:
+    """A LocalStorage registered as a Chainlit storage client (built lazily: importing this module
+    must not import Chainlit)."""
+    base = _storage_base()
+    cls = type("LocalStorageClient", (LocalStorage, base), {})
+    return cls(root)
+
+
+def make_data_layer(url: str, storage: Any) -> Any:
+    from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+
+    return SQLAlchemyDataLayer(conninfo=url, storage_provider=storage)

@@ -1,0 +1,517 @@
+"""The interview room: the flow behind the Chainlit handlers in `agent/app.py`.
+
+Each function reads the interview from Chainlit's user session, moves it on through the engine
+from `agent.engines` and shows the result. The interview state is plain JSON kept under
+`STATE_KEYS` in the user session; after every change it is also written to the thread's
+metadata, so a restarted server resumes exactly where the interview stopped (Chainlit itself
+only saves the user session when the browser disconnects cleanly).
+
+A model call that fails commits nothing (the `Interviewer` contract), so the failed step is
+remembered in `pending` and a Retry action repeats it with the transcript intact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from functools import lru_cache
+from typing import Any
+
+import chainlit as cl
+from chainlit.input_widget import Slider, TextInput
+
+from agent.engines import choose, get_interviewer, get_scorer
+from agent.models import PERSONAS, Context, Scorecard
+from agent.plan import context_values, load_persona
+from agent.report import render_markdown
+from agent.session import DEFAULT_LENGTH, InterviewSession, Move
+from agent.web import charts, history, views
+from agent.web.settings import engine_info
+
+log = logging.getLogger(__name__)
+
+# What we keep in the user session (and so in the thread's metadata).
+INTERVIEW = "interview"  # InterviewSession.to_dict()
+ENGINE = "engine"  # {"engine": ..., "model": ...} used for this interview
+SCORECARD = "scorecard"  # Scorecard JSON once scored
+PENDING = "pending"  # what Retry repeats: "turn", "end" or "score"
+STATE_KEYS = (INTERVIEW, ENGINE, SCORECARD, PENDING)
+
+COACH = "Coach"  # the app's own voice (header, scorecard, notices), distinct from the interviewer
+
+END = "end_interview"
+RETRY = "retry"
+AGAIN = "practice_again"
+PROGRESS = "show_progress"
+
+
+# --- profiles, settings, state -----------------------------------------------------------------
+
+
+def persona_for_profile(profile: str | None) -> str:
+    """Chat profiles are named by the persona's label; the first persona is the default."""
+    for pid in PERSONAS:
+        if profile in (load_persona(pid).label, pid):
+            return pid
+    return PERSONAS[0]
+
+
+def chat_profiles() -> list[cl.ChatProfile]:
+    line = engine_info().describe()
+    starters = [
+        cl.Starter(label="Start the interview", message=views.START),
+        cl.Starter(label=f"Short practice ({views.SHORT_LENGTH} topics)", message=views.START_SHORT),
+        cl.Starter(label="My progress over time", message=views.SHOW_PROGRESS),
+    ]
+    return [
+        cl.ChatProfile(
+            name=load_persona(pid).label,
+            markdown_description=views.profile_description(load_persona(pid), line),
+            icon=views.avatar_url(load_persona(pid).name),
+            default=i == 0,
+            starters=starters,
+        )
+        for i, pid in enumerate(PERSONAS)
+    ]
+
+
+def settings_widgets(values: dict | None = None) -> list[Any]:
+    """The settings panel, showing `values` (a resumed thread's settings) or empty fields."""
+    v = values or {}
+
+    def text(key: str) -> str:
+        return str(v.get(key) or "")
+
+    widgets: list[Any] = [
+        TextInput(id="company", label="Company", initial=text("company"), placeholder="e.g. Alder Freight"),
+        TextInput(id="industry", label="Industry", initial=text("industry"), placeholder="e.g. logistics"),
+        TextInput(id="role", label="Role you are interviewing for", initial=text("role"), placeholder="e.g. COO"),
+        TextInput(
+            id="job_description",
+            label="Job description (optional)",
+            initial=text("job_description"),
+            multiline=True,
+            placeholder="Paste a few lines; the interviewer may weave them in.",
+        ),
+        Slider(
+            id="length",
+            label="Interview length (topics)",
+            initial=length_from(v),
+            min=1,
+            max=DEFAULT_LENGTH,
+            step=1,
+        ),
+    ]
+    info = engine_info()
+    if info.is_llm:
+        model = text("model") or info.model or ""
+        widgets.append(TextInput(id="model", label="Model", initial=model, placeholder="the server's default model"))
+    return widgets
+
+
+def context_from(settings: dict | None) -> Context:
+    s = settings or {}
+
+    def clean(key: str) -> str | None:
+        value = str(s.get(key) or "").strip()
+        return value[:2000] or None
+
+    return Context(
+        company=clean("company"),
+        industry=clean("industry"),
+        role=clean("role"),
+        job_description=clean("job_description"),
+    )
+
+
+def length_from(settings: dict | None, override: int | None = None) -> int:
+    if override is not None:
+        return override
+    try:
+        value = int(float((settings or {}).get("length", DEFAULT_LENGTH)))
+    except (TypeError, ValueError):
+        value = DEFAULT_LENGTH
+    return min(max(value, 1), DEFAULT_LENGTH)
+
+
+def current() -> InterviewSession | None:
+    data = cl.user_session.get(INTERVIEW)
+    return InterviewSession.from_json(data) if data else None
+
+
+def state_from_thread(thread: dict) -> dict:
+    """The app's keys from a thread's metadata (a JSON string on SQLite, a dict on Postgres)."""
+    meta = thread.get("metadata") or {}
+    if isinstance(meta, str):
+        try:
+            meta = json.loads(meta)
+        except json.JSONDecodeError:
+            meta = {}
+    return {k: meta.get(k) for k in STATE_KEYS}
+
+
+async def save(session: InterviewSession | None, **extra: Any) -> None:
+    """Keep the state in the user session and write it through to the thread at once."""
+    cl.user_session.set(INTERVIEW, session.to_dict() if session else None)
+    for key, value in extra.items():
+        cl.user_session.set(key, value)
+    ctx = cl.context
+    layer = _data_layer()
+    if not (layer and ctx.session.thread_id and getattr(ctx.session, "has_first_interaction", False)):
+        return
+    meta = {k: cl.user_session.get(k) for k in STATE_KEYS}
+    name = None
+    if session and len(session.state.turns) <= 2:  # name the thread after the interview, not the first line
+        values = context_values(session.state.context)
+        name = f"{load_persona(session.state.persona).label}: {values['role']} at {values['company']}"
+    try:
+        await layer.update_thread(thread_id=ctx.session.thread_id, name=name, metadata=meta)
+    except Exception:  # history is best effort; the interview goes on
+        log.exception("could not save the interview to the thread")
+
+
+def _data_layer() -> Any:
+    from chainlit.data import get_data_layer
+
+    return get_data_layer()
+
+
+@lru_cache(maxsize=8)
+def _interviewer(engine: str, model: str | None) -> Any:
+    return get_interviewer(engine, model)
+
+
+def _engine_choice() -> dict:
+    stored = cl.user_session.get(ENGINE)
+    if stored:
+        return stored
+    settings = cl.user_session.get("chat_settings") or {}
+    engine = choose(None)
+    model = (str(settings.get("model") or "").strip() or None) if engine != "offline" else None
+    return {"engine": engine, "model": model}
+
+
+def _end_action() -> cl.Action:
+    return cl.Action(name=END, payload={}, label="End interview and score", icon="flag")
+
+
+def _after_actions() -> list[cl.Action]:
+    return [
+        cl.Action(name=AGAIN, payload={}, label="Practice again", icon="rotate-ccw"),
+        cl.Action(name=PROGRESS, payload={}, label="My progress over time", icon="chart-line"),
+    ]
+
+
+async def _retry(what: str, error: BaseException, pending: str) -> None:
+    log.warning("%s failed: %s: %s", what, type(error).__name__, error)
+    cl.user_session.set(PENDING, pending)
+    await save(current(), **{PENDING: pending})
+    await cl.Message(
+        author=COACH,
+        content=views.retry_line(what, error),
+        actions=[cl.Action(name=RETRY, payload={"what": pending}, label="Retry", icon="refresh-cw")],
+    ).send()
+
+
+# --- the flow ---------------------------------------------------------------------------------
+
+
+async def start_chat() -> None:
+    """A new chat: show the settings and wait; the interview begins with a starter or any message."""
+    for key in STATE_KEYS:
+        cl.user_session.set(key, None)
+    await cl.ChatSettings(settings_widgets()).send()
+
+
+async def begin(length: int | None = None) -> None:
+    """A new interview with the current profile and settings; the interviewer speaks first."""
+    settings = cl.user_session.get("chat_settings") or {}
+    persona = persona_for_profile(cl.user_session.get("chat_profile"))
+    session = InterviewSession.new(
+        persona,
+        context_from(settings),
+        seed=random.randrange(1_000_000),
+        length=length_from(settings, length),
+    )
+    choice = _engine_choice()
+    try:
+        _interviewer(choice["engine"], choice["model"])
+    except Exception as exc:
+        await cl.Message(
+            author=COACH,
+            content=f"The {choice['engine']} engine could not start ({views.inert(str(exc))}); "
+            "this interview uses the offline engine.",
+        ).send()
+        choice = {"engine": "offline", "model": None}
+    await save(session, **{ENGINE: choice, SCORECARD: None, PENDING: None})
+    p = load_persona(persona)
+    await cl.Message(
+        author=COACH,
+        content=views.interview_header(p, context_values(session.state.context), session.state.length),
+    ).send()
+    await interviewer_turn(session)
+
+
+async def interviewer_turn(session: InterviewSession, move: Move | None = None, pending: str = "turn") -> bool:
+    """Stream the interviewer's next turn; on failure keep everything and offer Retry."""
+    choice = _engine_choice()
+    persona = load_persona(session.state.persona)
+    msg = cl.Message(content="", author=persona.name)
+    try:
+        interviewer = _interviewer(choice["engine"], choice["model"])
+        async for chunk in interviewer.astream(session, move):
+            await msg.stream_token(views.inert(chunk))
+    except Exception as exc:
+        if msg.streaming:
+            await msg.remove()
+        await _retry("interviewer's turn", exc, pending)
+        return False
+    await _drop_old_end_action()
+    end = _end_action() if not session.closed else None
+    msg.actions = [end] if end else []
+    await msg.send()
+    if end:
+        cl.user_session.set("end_action", {"id": end.id, "forId": msg.id})
+    await save(session, **{PENDING: None})
+    if session.closed:
+        await score(session)
+    return True
+
+
+async def _drop_old_end_action() -> None:
+    """Only the latest question carries the End button."""
+    old = cl.user_session.get("end_action")
+    if old:
+        await cl.Action(name=END, payload={}, id=old["id"], forId=old["forId"]).remove()
+        cl.user_session.set("end_action", None)
+
+
+async def candidate_says(text: str) -> None:
+    """A typed message: a starter or the first words begin the interview (they are not an answer);
+    after that each message is one answer, and the interviewer replies with one turn."""
+    session = current()
+    if text.strip() == views.SHOW_PROGRESS:
+        await show_progress()
+        return
+    if session is None:
+        await begin(views.SHORT_LENGTH if text.strip() == views.START_SHORT else None)
+        return
+    if session.closed:
+        if cl.user_session.get(SCORECARD) is None:
+            await score(session)
+            return
+        await cl.Message(
+            author=COACH, content="This interview is over. Start another whenever you like.", actions=_after_actions()
+        ).send()
+        return
+    if session.awaiting_interviewer:
+        pending = cl.user_session.get(PENDING) or "turn"
+        await cl.Message(
+            author=COACH,
+            content="The interviewer still owes you a reply to your last answer. Press Retry to hear it.",
+            actions=[cl.Action(name=RETRY, payload={"what": pending}, label="Retry", icon="refresh-cw")],
+        ).send()
+        return
+    session.add_candidate(text)
+    await save(session)
+    await interviewer_turn(session)
+
+
+async def end_now() -> None:
+    """The End button: the interviewer closes politely whatever the stage, then scoring runs."""
+    session = current()
+    if session is None or session.closed:
+        await cl.Message(author=COACH, content="There is no interview in progress.", actions=_after_actions()).send()
+        return
+    await interviewer_turn(session, session.end_move(), pending="end")
+
+
+async def retry(what: str | None = None) -> None:
+    """Repeat whatever failed last (a turn, the close or the scoring); nothing was committed by it."""
+    session = current()
+    pending = cl.user_session.get(PENDING) or what
+    if session is None:
+        await begin()
+    elif pending == "score" or (session.closed and cl.user_session.get(SCORECARD) is None):
+        await score(session)
+    elif session.closed:
+        await cl.Message(
+            author=COACH, content="Nothing to retry: this interview is scored.", actions=_after_actions()
+        ).send()
+    elif pending == "end":
+        await interviewer_turn(session, session.end_move(), pending="end")
+    elif session.awaiting_interviewer:
+        await interviewer_turn(session)
+    else:
+        await cl.Message(author=COACH, content="Nothing to retry; the interviewer is waiting for your answer.").send()
+
+
+async def score(session: InterviewSession) -> None:
+    """Scoring as a visible step, then the scorecard with its chart, downloads and next actions."""
+    choice = _engine_choice()
+    transcript = session.transcript()
+    try:
+        async with cl.Step(name="Scoring the interview", type="tool") as step:
+            step.input = f"{len(transcript.candidate_turns())} answers, {choice['engine']} engine"
+            scorer = get_scorer(choice["engine"], None)  # the judge keeps its own model setting
+            card = await asyncio.to_thread(scorer.score, transcript)
+            c = card.criteria
+            step.output = (
+                f"humility {c.humility.score}/5, curiosity {c.curiosity.score}/5, "
+                f"asked for the job {c.asked_for_job.score}/5 ({c.asked_for_job.outcome})"
+            )
+    except Exception as exc:
+        await _retry("scoring", exc, "score")
+        return
+    await save(session, **{SCORECARD: card.to_json_dict(), PENDING: None})
+    await _record(card, session)
+    await cl.Message(
+        author=COACH,
+        content=views.scorecard_markdown(card, transcript),
+        elements=scorecard_elements(card, session),
+        actions=_after_actions(),
+    ).send()
+
+
+def scorecard_elements(card: Scorecard, session: InterviewSession) -> list[Any]:
+    transcript = session.transcript()
+    t_json = json.dumps(transcript.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=2)
+    return [
+        cl.Plotly(name="scores", figure=charts.scorecard_figure(card), display="inline", size="medium"),
+        cl.File(
+            name="interview-report.md",
+            content=render_markdown(card, transcript).encode("utf-8"),
+            mime="text/markdown",
+            display="inline",
+        ),
+        cl.File(
+            name="transcript.json",
+            content=(t_json + "\n").encode("utf-8"),
+            mime="application/json",
+            display="inline",
+        ),
+        cl.File(
+            name="scorecard.json",
+            content=(json.dumps(card.to_json_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+            mime="application/json",
+            display="inline",
+        ),
+    ]
+
+
+async def _record(card: Scorecard, session: InterviewSession) -> None:
+    layer = _data_layer()
+    user = cl.context.session.user
+    if not (layer and user and hasattr(layer, "engine")):
+        return
+    row = history.score_row(card, session.transcript(), thread_id=cl.context.session.thread_id, user=user.identifier)
+    try:
+        await history.record(layer.engine, row)
+    except Exception:
+        log.exception("could not record the score for progress over time")
+
+
+async def practice_again() -> None:
+    """A fresh interview in the same conversation, with the current profile and settings."""
+    for key in STATE_KEYS:
+        cl.user_session.set(key, None)
+    await begin()
+
+
+async def show_progress() -> None:
+    """The user's scores across their saved interviews, as a line chart and a one-line summary."""
+    layer = _data_layer()
+    user = cl.context.session.user
+    if not (layer and user and hasattr(layer, "engine")):
+        await cl.Message(
+            author=COACH, content="Progress needs saved history (sign in with a data layer configured)."
+        ).send()
+        return
+    rows = await history.progress(layer.engine, user.identifier)
+    elements = (
+        [cl.Plotly(name="progress", figure=charts.progress_figure(rows), display="inline", size="large")]
+        if rows
+        else []
+    )
+    session = current()
+    actions = (
+        []
+        if session and not session.closed
+        else [cl.Action(name=AGAIN, payload={}, label="Practice again", icon="rotate-ccw")]
+    )
+    await cl.Message(author=COACH, content=views.progress_markdown(rows), elements=elements, actions=actions).send()
+
+
+async def settings_changed(settings: dict) -> None:
+    """New settings restart an interview nobody has answered yet; otherwise they wait for the next one."""
+    session = current()
+    if session and not session.closed and not any(t.speaker == "candidate" for t in session.state.turns):
+        await cl.Message(author=COACH, content="New settings: starting over with them.").send()
+        await begin()
+    elif session and not session.closed:
+        await cl.Message(author=COACH, content="Saved. The new settings apply to your next interview.").send()
+
+
+# Chainlit sends the stored thread to the page after on_chat_resume returns, and the page then replaces
+# its messages with it: anything shown from inside on_chat_resume would vanish from view (while still
+# being saved). So resuming only restores state, and what follows runs a moment later.
+RESUME_DELAY = 0.5
+_BACKGROUND: set[asyncio.Task] = set()
+
+
+def background_tasks() -> set[asyncio.Task]:
+    """The follow-ups of resumed threads still running (tests await them)."""
+    return set(_BACKGROUND)
+
+
+async def resume(thread: dict) -> None:
+    """Chainlit has restored the user session from the thread; restore the interview and carry on."""
+    for key, value in state_from_thread(thread).items():
+        if cl.user_session.get(key) is None and value is not None:
+            cl.user_session.set(key, value)
+    session = current()
+    if session is None:
+        return
+    task = asyncio.create_task(_carry_on(session, thread.get("steps") or []))
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
+
+
+def _last_step(steps: list[dict], test: Any) -> str | None:
+    return next((s["id"] for s in reversed(steps) if s.get("type") == "assistant_message" and test(s)), None)
+
+
+async def _carry_on(session: InterviewSession, steps: list[dict]) -> None:
+    """Put back the buttons the page lost (actions are not saved with messages) or finish the turn
+    a restart interrupted; add no message when none is needed, so history stays clean."""
+    await asyncio.sleep(RESUME_DELAY)
+    try:
+        await cl.ChatSettings(settings_widgets(cl.user_session.get("chat_settings"))).send()
+        if session.closed:
+            if cl.user_session.get(SCORECARD) is None:
+                await score(session)
+                return
+            card = _last_step(steps, lambda s: str(s.get("output", "")).startswith("## Your scorecard"))
+            if card:
+                for action in _after_actions():
+                    await action.send(for_id=card)
+            else:
+                await cl.Message(author=COACH, content="This interview is scored.", actions=_after_actions()).send()
+            return
+        if session.awaiting_interviewer:
+            pending = cl.user_session.get(PENDING)
+            move = session.end_move() if pending == "end" else None
+            await interviewer_turn(session, move, pending="end" if pending == "end" else "turn")
+            return
+        name = load_persona(session.state.persona).name
+        last = _last_step(steps, lambda s: s.get("name") == name)
+        end = _end_action()
+        if last:
+            await end.send(for_id=last)
+            cl.user_session.set("end_action", {"id": end.id, "forId": last})
+        else:
+            await cl.Message(author=COACH, content="The interviewer is waiting for your answer.", actions=[end]).send()
+    except Exception:
+        log.exception("could not carry on after resuming the thread")
