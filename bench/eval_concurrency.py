@@ -12,6 +12,7 @@ sys.path.insert(0, str(ROOT))
 
 from agent.evals.datasets import load_cases  # noqa: E402
 from agent.evals.suites import EvalContext, score_many  # noqa: E402
+from agent.llm import resilience  # noqa: E402
 from agent.llm.config import Settings  # noqa: E402
 from agent.llm.judge import LLMScorer  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
@@ -30,6 +31,7 @@ class SlowFake(FakeOpenAI):
 
 
 def _run(base_url: str, transcripts: list, concurrency: int) -> tuple[float, int]:
+    resilience.limit_concurrency(concurrency)
     scorer = LLMScorer(Settings(base_url=base_url, api_key="bench", model="fake-model", retries=0))
     ctx = EvalContext(engine="openai", scorer=scorer, interviewer_factory=lambda: None,  # type: ignore[arg-type,return-value]
                       datasets=[], concurrency=concurrency)

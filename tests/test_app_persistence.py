@@ -38,8 +38,14 @@ def _columns(table) -> set[str]:
 
 
 async def _step_and_message(thread_id: str) -> tuple[dict, dict]:
-    step = Step(name="Scoring the interview", type="tool", thread_id=thread_id, default_open=True,
-                show_input="json", language="markdown")
+    step = Step(
+        name="Scoring the interview",
+        type="tool",
+        thread_id=thread_id,
+        default_open=True,
+        show_input="json",
+        language="markdown",
+    )
     step.input, step.output = "in", "out"
     step.auto_collapse = True
     message = Message(content="hello", author="Dana", command="progress")
@@ -55,7 +61,7 @@ async def test_every_field_the_pinned_chainlit_writes_has_a_column():
     assert set(message) <= _columns(persistence.steps)
     assert set(element) <= _columns(persistence.elements)
     assert {f.name for f in dataclasses.fields(Feedback)} <= _columns(persistence.feedbacks)
-    thread_keys = set(re.findall(r'^\s+"(\w+)": ', SOURCE[SOURCE.index("data = {"):], re.M)[:7])
+    thread_keys = set(re.findall(r'^\s+"(\w+)": ', SOURCE[SOURCE.index("data = {") :], re.M)[:7])
     assert thread_keys == {"id", "createdAt", "name", "userId", "userIdentifier", "tags", "metadata"}
     assert thread_keys <= _columns(persistence.threads)
 
@@ -73,15 +79,17 @@ def test_every_column_chainlit_names_in_sql_exists():
 async def test_round_trip_through_chainlits_data_layer_logs_no_sql_error(tmp_path, caplog):
     url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
     storage = persistence.make_storage(tmp_path / "files")
-    layer = SQLAlchemyDataLayer(conninfo=url, storage_provider=storage)
+    layer = persistence.make_data_layer(url, storage)
+    assert isinstance(layer, SQLAlchemyDataLayer)
     await persistence.ensure_schema(layer.engine)
     caplog.set_level(logging.WARNING, logger="chainlit")
     user = await layer.create_user(User(identifier="alice", metadata={"provider": "password"}))
     assert user is not None
     async with chainlit_session(user=user) as s:
         tid = s.mock.thread_id
-        await layer.update_thread(tid, name="The CEO: COO at Alder Freight", user_id=user.id,
-                                  metadata={"interview": {"turns": []}})
+        await layer.update_thread(
+            tid, name="The CEO: COO at Alder Freight", user_id=user.id, metadata={"interview": {"turns": []}}
+        )
         step, message = await _step_and_message(tid)
         await layer.create_step(step)
         await layer.create_step(message)
@@ -90,6 +98,8 @@ async def test_round_trip_through_chainlits_data_layer_logs_no_sql_error(tmp_pat
         await layer.upsert_feedback(Feedback(forId=message["id"], value=1, threadId=tid, comment="useful"))
         thread = await layer.get_thread(tid)
         assert thread is not None and thread["userIdentifier"] == "alice"
+        assert thread["metadata"] == {"interview": {"turns": []}}  # an object, not SQLite's text
+        assert all(isinstance(st["metadata"], dict) for st in thread["steps"])
         assert {st["id"] for st in thread["steps"]} == {step["id"], message["id"]}
         assert thread["elements"][0]["url"] == f"/interview-files/{user.id}/{element.id}/report.md"
         assert (storage.path_for(f"{user.id}/{element.id}/report.md")).read_text() == "# hi"
@@ -106,8 +116,12 @@ async def test_round_trip_through_chainlits_data_layer_logs_no_sql_error(tmp_pat
 async def test_an_older_database_gets_the_missing_columns(tmp_path):
     engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     async with engine.begin() as conn:  # the shape of Chainlit's older documented schema
-        await conn.execute(text('CREATE TABLE steps ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL, '
-                                '"type" TEXT NOT NULL, "threadId" TEXT NOT NULL, "streaming" BOOLEAN NOT NULL)'))
+        await conn.execute(
+            text(
+                'CREATE TABLE steps ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL, '
+                '"type" TEXT NOT NULL, "threadId" TEXT NOT NULL, "streaming" BOOLEAN NOT NULL)'
+            )
+        )
     added = await persistence.ensure_schema(engine)
     assert "steps.defaultOpen" in added and "steps.autoCollapse" in added and "steps.command" in added
     assert await persistence.ensure_schema(engine) == []  # idempotent

@@ -256,6 +256,10 @@ def main(
         personas=tuple(personas) or ("ceo", "board_member"),
         length=length or 6,
     )
+    if chosen != "offline":
+        from agent.llm import resilience
+
+        resilience.limit_concurrency(concurrency)  # all model calls of this run share the limit
     try:
         outcome = run(ctx, suites, load_baseline(baseline))
     except EvalCaseError as exc:

@@ -12,7 +12,9 @@ rules can see (a closing ask, a deal-breaker), the scorecard says so in `cross_c
 
 from __future__ import annotations
 
+import threading
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +69,8 @@ class LLMScorer:
     methods: list[str] = field(default_factory=lambda: list(METHODS))
     requests: deque[list[Message]] = field(default_factory=lambda: deque(maxlen=64))  # the latest, for tests
     last_ledger: Ledger | None = None
+    parallel: int = 5  # criteria asked at once after the first (which warms the provider's prefix cache)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     name: str = field(init=False)  # the scorecard's `engine`, e.g. "openai:gpt-4o-mini"
 
@@ -79,10 +83,11 @@ class LLMScorer:
         return cls(Settings.from_env("judge", model=model))
 
     def _model(self) -> Any:
-        if self.model is None:
-            from agent.llm.models import chat_model
+        with self._lock:
+            if self.model is None:
+                from agent.llm.models import chat_model
 
-            self.model = chat_model(self.settings)
+                self.model = chat_model(self.settings)
         return self.model
 
     # --- one criterion --------------------------------------------------------------------------
@@ -124,7 +129,9 @@ class LLMScorer:
             try:
                 result = resilience.call(invoke, self.policy, f"the judge ({criterion})")
             except Unsupported:
-                self.methods.pop(0)  # this server can't do it: never ask it that way again
+                with self._lock:  # criteria run in parallel: drop the method once, not once per thread
+                    if self.methods and self.methods[0] == method:
+                        self.methods.pop(0)  # this server can't do it: never ask it that way again
                 continue
             raw = result.get("raw")
             if raw is not None:
@@ -177,7 +184,7 @@ class LLMScorer:
         unscored: dict[str, str] = {}
         raised: list[str] = [str(r.topic) for r in baseline.risk_topics]
 
-        def ask(criterion: str, validate: Any = None, topics: list[str] | None = None) -> Any:
+        def fetch(criterion: str, validate: Any = None, topics: list[str] | None = None) -> Any:
             msgs = judge_prompt.messages(transcript, criterion, tag, topics=topics)
 
             def check_answer(parsed: BaseModel) -> None:
@@ -189,6 +196,23 @@ class LLMScorer:
                 unscored[criterion] = answer.reason or "no answer"
             return answer.parsed
 
+        # The criteria are independent: the first goes alone so its shared prefix is cached by the
+        # provider, then the rest go together. Each answer is read below in a fixed order.
+        jobs: dict[str, tuple[Any, list[str] | None]] = {
+            "humility": (None, None),
+            "curiosity": (None, None),
+            "asked_for_job": (_check_ask, None),
+            "deal_breakers": (None, None),
+            "feedback": (None, None),
+        }
+        if raised:
+            jobs["risk_topics"] = (lambda p: _check_topics(p, raised), raised)
+        answers: dict[str, Any] = {"humility": fetch("humility")}
+        rest = [name for name in jobs if name != "humility"]
+        with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
+            futures = {name: pool.submit(fetch, name, *jobs[name]) for name in rest}
+            answers.update({name: future.result() for name, future in futures.items()})
+
         def evidence(quotes: list[Any]) -> list[Evidence]:
             out: list[Evidence] = []
             for q in quotes:
@@ -198,7 +222,7 @@ class LLMScorer:
             return out[:MAX_EVIDENCE]
 
         def criterion(name: str, fallback: Criterion) -> Criterion:
-            parsed = ask(name)
+            parsed = answers.get(name)
             if not isinstance(parsed, CriterionAnswer):
                 return fallback.model_copy(update={"rationale": f"{UNSCORED}: {fallback.rationale}"})
             return Criterion(score=parsed.score, rationale=parsed.rationale.strip(), evidence=evidence(parsed.evidence))
@@ -206,7 +230,7 @@ class LLMScorer:
         humility = criterion("humility", baseline.criteria.humility)
         curiosity = criterion("curiosity", baseline.criteria.curiosity)
 
-        ask_parsed = ask("asked_for_job", validate=_check_ask)
+        ask_parsed = answers.get("asked_for_job")
         if isinstance(ask_parsed, AskAnswer):
             asked = AskedForJob(
                 outcome=ask_parsed.outcome,
@@ -218,7 +242,7 @@ class LLMScorer:
             fb = baseline.criteria.asked_for_job
             asked = fb.model_copy(update={"rationale": f"{UNSCORED}: {fb.rationale}"})
 
-        db_parsed = ask("deal_breakers")
+        db_parsed = answers.get("deal_breakers")
         if isinstance(db_parsed, DealBreakersAnswer):
             deal_breakers: list[DealBreaker] = []
             for item in db_parsed.items:
@@ -230,7 +254,7 @@ class LLMScorer:
 
         risk_topics: list[RiskTopic] = []
         if raised:
-            rt_parsed = ask("risk_topics", validate=lambda p: _check_topics(p, raised), topics=raised)
+            rt_parsed = answers.get("risk_topics")
             if isinstance(rt_parsed, RiskTopicsAnswer):
                 seen: set[str] = set()
                 for risk in rt_parsed.items:
@@ -242,7 +266,7 @@ class LLMScorer:
             else:
                 risk_topics = list(baseline.risk_topics)
 
-        fb_parsed = ask("feedback")
+        fb_parsed = answers.get("feedback")
         if isinstance(fb_parsed, FeedbackAnswer):
             rewrite = None
             if fb_parsed.rewrite and fb_parsed.rewrite_turn in candidate:

@@ -12,8 +12,10 @@ leaves the transcript as it was and the same turn can be asked for again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import re
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -176,12 +178,23 @@ def next_wait(policy: RetryPolicy, attempt: int, failure: Failure, what: str) ->
     return wait
 
 
+_slots: threading.BoundedSemaphore | None = None
+
+
+def limit_concurrency(calls: int | None) -> None:
+    """Cap the model calls in flight across all threads of this process (evals set it from --concurrency).
+    A slot is held only while a request is out, never during a backoff wait, so a 429 frees its slot."""
+    global _slots
+    _slots = threading.BoundedSemaphore(calls) if calls else None
+
+
 def call(fn: Callable[[], T], policy: RetryPolicy, what: str) -> T:
     """Run `fn` with bounded retries. `Unsupported` passes through for the caller to handle."""
     attempt = 0
     while True:
         try:
-            return fn()
+            with _slots or contextlib.nullcontext():
+                return fn()
         except (LLMError, Unsupported):
             raise
         except Exception as exc:

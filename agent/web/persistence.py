@@ -13,7 +13,9 @@ Chainlit's documentation does.
 
 from __future__ import annotations
 
+import json
 import logging
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -232,7 +234,40 @@ def make_storage(root: Path) -> Any:
     return cls(root)
 
 
-def make_data_layer(url: str, storage: Any) -> Any:
+def _parsed(value: Any) -> Any:
+    """SQLite hands JSON columns back as text; the page and Chainlit's resume expect objects."""
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+@lru_cache(maxsize=1)
+def _data_layer_class() -> type:
     from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 
-    return SQLAlchemyDataLayer(conninfo=url, storage_provider=storage)
+    class DataLayer(SQLAlchemyDataLayer):
+        """Chainlit's layer, with threads read back as the objects Postgres would give.
+
+        On SQLite, a thread's metadata reaches the page as a JSON string, so the page cannot read the
+        chat profile and settings it holds, and a resumed thread shows the default profile's name.
+        """
+
+        async def get_all_user_threads(self, user_id: str | None = None, thread_id: str | None = None) -> Any:
+            threads = await super().get_all_user_threads(user_id=user_id, thread_id=thread_id)
+            for thread in threads or []:
+                thread["metadata"] = _parsed(thread.get("metadata"))
+                for step in thread.get("steps") or []:
+                    step["metadata"] = _parsed(step.get("metadata"))
+                    step["generation"] = _parsed(step.get("generation"))
+                for element in thread.get("elements") or []:
+                    element["props"] = _parsed(element.get("props"))
+            return threads
+
+    return DataLayer
+
+
+def make_data_layer(url: str, storage: Any) -> Any:
+    return _data_layer_class()(conninfo=url, storage_provider=storage)

@@ -80,7 +80,7 @@ def scorecard_markdown(card: Scorecard, transcript: Transcript) -> str:
     role, company = values["role"], values["company"]
     lines = ["## Your scorecard", ""]
     lines += [
-        f"*{inert(role)} at {inert(company)}, with {persona.name} ({persona.label.lower()}); "
+        f"*{inert(role)} at {inert(company)}, with {persona.name} ({persona.label[:1].lower() + persona.label[1:]}); "
         f"scored by the {inert(card.engine)} engine.*",
         "",
         "| Criterion | Score | |",

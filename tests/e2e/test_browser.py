@@ -127,14 +127,27 @@ def test_interview_in_the_browser(browser, server: Server, tmp_path: Path):
     page.screenshot(path=str(SHOTS / "02-interview.png"))
 
     # typed HTML is shown as the text it is: nothing runs, nothing is added to the page
+    scripts, images = page.locator("script").count(), page.locator("img").count()
     _say(page, HOSTILE)
     mine = page.locator('[data-step-type="user_message"]').last
     assert mine.inner_text().strip() == HOSTILE
-    assert mine.locator("script, img, b, strong").count() == 0
+    assert mine.locator("*").evaluate_all("nodes => nodes.filter(n => /^(SCRIPT|IMG|B|STRONG)$/.test(n.tagName))") == []
     assert page.evaluate("window.__pwned") is None
     assert page.locator('img[src="x"]').count() == 0
+    assert page.locator("script").count() == scripts and page.locator("img").count() <= images + 1  # +1: avatar
     mine.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "03-html-is-inert.png"))
+
+    # reload mid-interview: the thread resumes with every turn, and the End button comes back
+    said = page.locator('[data-step-type="user_message"]').all_inner_texts()
+    page.reload()
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-step-type=\"user_message\"]').length >= n", arg=len(said)
+    )
+    assert page.locator('[data-step-type="user_message"]').all_inner_texts() == said
+    page.get_by_role("button", name="End interview and score").last.wait_for(timeout=10_000)
+    assert page.locator("#chat-profiles").inner_text().strip() == "The board member"
+    assert page.evaluate("window.__pwned") is None
 
     # end now: a visible scoring step, then the scorecard with its chart and downloads
     before = _assistant_count(page)
@@ -156,6 +169,15 @@ def test_interview_in_the_browser(browser, server: Server, tmp_path: Path):
     page.wait_for_timeout(500)
     card.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "06-scorecard-tall.png"))
+
+    # progress over time, charted from the saved scorecards
+    page.set_viewport_size({"width": 1280, "height": 900})
+    before = _assistant_count(page)
+    page.get_by_role("button", name="My progress over time").last.click()
+    page.wait_for_selector("text=Your progress over 1 scored interview", timeout=20_000)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=20_000)
+    assert _assistant_count(page) > before
+    page.screenshot(path=str(SHOTS / "07-progress.png"))
 
     assert page.evaluate("window.__pwned") is None
     assert not outside, f"the page tried to reach outside: {outside}"
