@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run interview test eval bench lint typecheck install clean chromium
+.PHONY: run interview test eval eval-record eval-replay bench lint typecheck install clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,23 @@ chromium:
 test: $(STAMP) $(LOCAL_MODEL) lint chromium
 	$(BIN)/pytest
 	$(BIN)/mock-interview eval --engine offline --junit-xml artifacts/eval/junit.xml --report artifacts/eval/report.md
+	$(MAKE) --no-print-directory eval-replay
+
+# LLM suites in CI with no key: every model call is answered from a cassette recorded against the local
+# llama.cpp model (`make eval-record` refreshes it after a prompt change). Record and replay must use the
+# same settings, so both read them from here.
+LLM_EVAL_ENV := MOCK_INTERVIEW_MODEL=gemma-3-270m MOCK_INTERVIEW_MAX_TOKENS=60 MOCK_INTERVIEW_JUDGE_MAX_TOKENS=200 \
+	MOCK_INTERVIEW_CONTEXT_TOKENS=4096 MOCK_INTERVIEW_TIMEOUT=240 MOCK_INTERVIEW_RETRIES=1
+LLM_EVAL_ARGS := judge_agreement evidence injection conformance --engine openai --persona ceo --length 1 --limit 2
+CASSETTE := evals/cassettes/llm.json
+
+eval-record: $(LOCAL_MODEL)
+	$(LLM_EVAL_ENV) $(BIN)/python evals/local_model.py -- $(BIN)/mock-interview eval $(LLM_EVAL_ARGS) \
+	  --concurrency 1 --record $(CASSETTE)
+
+eval-replay: $(STAMP)
+	$(LLM_EVAL_ENV) $(BIN)/mock-interview eval $(LLM_EVAL_ARGS) --concurrency 1 --replay $(CASSETTE) \
+	  --junit-xml artifacts/eval/llm-junit.xml --report artifacts/eval/llm-report.md
 
 eval: $(STAMP)
 	$(BIN)/mock-interview eval --engine offline --junit-xml artifacts/eval/junit.xml --report artifacts/eval/report.md
