@@ -355,3 +355,17 @@ async def test_a_failed_opening_can_be_retried_or_restarted_with_new_settings(mo
         assert s.state().state.turns == []
         await _click(room.RETRY, {"what": "turn"})
         assert [t.speaker for t in s.state().state.turns] == ["interviewer"]
+
+
+async def test_a_second_resume_of_the_same_session_adds_nothing_and_never_scores_twice():
+    async with chainlit_session() as s:
+        await app._message(_user_message(views.START))
+        await app._message(_user_message(TEN_LINES[0]))
+        keep = {k: user_sessions[s.mock.id][k] for k in room.STATE_KEYS}
+        steps = _steps(s)
+    async with chainlit_session(keep=keep) as s2:
+        await _resume(_thread(keep, steps))
+        await _click(room.END)  # scored once
+        await _resume(_thread(keep, steps))  # the page reconnects the same session with the old snapshot
+        assert len(s2.actions(room.END)) == 1
+        assert sum(m.startswith("## Your scorecard") for m in s2.messages()) == 1

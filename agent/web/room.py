@@ -13,9 +13,11 @@ remembered in `pending` and a Retry action repeats it with the transcript intact
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -193,6 +195,24 @@ def _engine_choice() -> dict:
     return {"engine": engine, "model": model}
 
 
+# Sessions with a turn or a scoring under way (a count: scoring runs inside the closing turn). A resume
+# that lands meanwhile (the page reconnects the same session when it switches to the thread's profile)
+# must leave the work to the task already doing it.
+_BUSY: dict[str, int] = {}
+
+
+@contextlib.contextmanager
+def _working() -> Iterator[None]:
+    sid = cl.context.session.id
+    _BUSY[sid] = _BUSY.get(sid, 0) + 1
+    try:
+        yield
+    finally:
+        _BUSY[sid] -= 1
+        if not _BUSY[sid]:
+            del _BUSY[sid]
+
+
 def _end_action() -> cl.Action:
     return cl.Action(name=END, payload={}, label="End interview and score", icon="flag")
 
@@ -256,6 +276,11 @@ async def begin(length: int | None = None) -> None:
 
 async def interviewer_turn(session: InterviewSession, move: Move | None = None, pending: str = "turn") -> bool:
     """Stream the interviewer's next turn; on failure keep everything and offer Retry."""
+    with _working():
+        return await _interviewer_turn(session, move, pending)
+
+
+async def _interviewer_turn(session: InterviewSession, move: Move | None, pending: str) -> bool:
     choice = _engine_choice()
     persona = load_persona(session.state.persona)
     msg = cl.Message(content="", author=persona.name)
@@ -321,6 +346,7 @@ async def candidate_says(text: str) -> None:
 
 async def end_now() -> None:
     """The End button: the interviewer closes politely whatever the stage, then scoring runs."""
+    log.info("end requested: session %s", cl.context.session.id)
     session = current()
     if session is None or session.closed:
         await cl.Message(author=COACH, content="There is no interview in progress.", actions=_after_actions()).send()
@@ -350,8 +376,19 @@ async def retry(what: str | None = None) -> None:
 
 async def score(session: InterviewSession) -> None:
     """Scoring as a visible step, then the scorecard with its chart, downloads and next actions."""
+    with _working():
+        await _score(session)
+
+
+async def _score(session: InterviewSession) -> None:
     choice = _engine_choice()
     transcript = session.transcript()
+    log.info(
+        "scoring: session %s, thread %s, %d turns",
+        cl.context.session.id,
+        cl.context.session.thread_id,
+        len(transcript.turns),
+    )
     try:
         async with cl.Step(name="Scoring the interview", type="tool") as step:
             step.input = f"{len(transcript.candidate_turns())} answers, {choice['engine']} engine"
@@ -459,6 +496,7 @@ async def settings_changed(settings: dict) -> None:
 # being saved). So resuming only restores state, and what follows runs a moment later.
 RESUME_DELAY = 0.5
 _BACKGROUND: set[asyncio.Task] = set()
+_RESUMED: set[tuple[str, str]] = set()
 
 
 def background_tasks() -> set[asyncio.Task]:
@@ -468,13 +506,19 @@ def background_tasks() -> set[asyncio.Task]:
 
 async def resume(thread: dict) -> None:
     """Chainlit has restored the user session from the thread; restore the interview and carry on."""
+    seen = (cl.context.session.id, str(thread.get("id")))
+    if seen in _RESUMED:  # the page reconnected the same session: it still shows everything
+        log.info("already resumed: session %s, thread %s", *seen)
+        return
+    _RESUMED.add(seen)
+    log.info("resuming: session %s, thread %s", *seen)
     for key, value in state_from_thread(thread).items():
         if cl.user_session.get(key) is None and value is not None:
             cl.user_session.set(key, value)
     session = current()
     if session is None:
         return
-    task = asyncio.create_task(_carry_on(session, thread.get("steps") or []))
+    task = asyncio.create_task(_carry_on(thread.get("steps") or []))
     _BACKGROUND.add(task)
     task.add_done_callback(_BACKGROUND.discard)
 
@@ -483,10 +527,13 @@ def _last_step(steps: list[dict], test: Any) -> str | None:
     return next((s["id"] for s in reversed(steps) if s.get("type") == "assistant_message" and test(s)), None)
 
 
-async def _carry_on(session: InterviewSession, steps: list[dict]) -> None:
+async def _carry_on(steps: list[dict]) -> None:
     """Put back the buttons the page lost (actions are not saved with messages) or finish the turn
     a restart interrupted; add no message when none is needed, so history stays clean."""
     await asyncio.sleep(RESUME_DELAY)
+    session = current()  # now, not at resume time: a click may have moved it on meanwhile
+    if session is None or cl.context.session.id in _BUSY:
+        return
     try:
         await cl.ChatSettings(settings_widgets(cl.user_session.get("chat_settings"))).send()
         if session.closed:
