@@ -36,8 +36,9 @@ $(APP_STAMP): pyproject.toml
 	then :; else $(BIN)/python -m pip install -q -e .; fi
 	@touch $(APP_STAMP)
 
+# `env -u CI`: chainlit reads CI=true as its CI mode, which fakes an OPENAI_API_KEY (the app would pick the LLM).
 run: $(APP_STAMP)
-	$(BIN)/chainlit run agent/app.py --headless --port $(PORT)
+	env -u CI $(BIN)/chainlit run agent/app.py --headless --port $(PORT)
 
 interview: $(STAMP)
 	$(BIN)/mock-interview interview --persona ceo

