@@ -32,7 +32,8 @@ def _weakest(reading: Reading, card: Scorecard) -> tuple[int, str] | None:
         return None
     if card.criteria.asked_for_job.outcome == "not_asked":
         return candidate[-1], "not_asked"
-    shortest = min(candidate, key=lambda i: reading.signals[i].words)
+    answers = [i for i in candidate if not reading.in_closing(i)] or candidate  # answers, not closing questions
+    shortest = min(answers, key=lambda i: reading.signals[i].words)
     return shortest, "thin"
 
 
