@@ -18,22 +18,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.helpers import TEN_LINES  # noqa: E402
+
 TARGET = 0.80
 
+# The core tests' ten answers, plus two more so the interview runs through the candidate's questions.
 ANSWERS = [
-    "Thanks for having me. At Corvid Logistics my team of 40 rebuilt our planning process in 2022, "
-    "and the credit goes to them.",
-    "I'd start by listening to the people who built what works, and only then suggest changes with them.",
-    "When a customer asked us to backdate an invoice, I refused, documented it and told our CFO the same day.",
-    "I'd need about ninety days to learn the industry, and I'd lean on your finance lead while I ramp up.",
-    "I plan to stay for the long haul; my last two roles each lasted six years.",
-    "I read your annual report and looked at your three main competitors, especially their pricing moves.",
-    "In the first 30 days I'd meet every direct report, by day 60 agree priorities, by day 90 deliver one win.",
+    *TEN_LINES[:7],
     "Our biggest miss was a warehouse system we launched too fast; I learned to pilot with one site first.",
-    "I read that you're expanding into Canada next year. How do you see that changing the team?",
-    "What keeps you up at night about the competition?",
+    *TEN_LINES[7:9],
     "How would you describe the board's appetite for risk over the next two years?",
-    "Based on what we've covered, would you feel confident recommending me for the next conversation?",
+    TEN_LINES[9],
 ]
 
 
