@@ -108,6 +108,14 @@ class Scorecard(_Open):
     risk_topics: list[RiskTopic] = Field(default_factory=list)
     feedback: Feedback | None = None
 
+    def quotes(self) -> list[tuple[int, str]]:
+        """Every (turn, quote) the scorecard cites: criteria, deal-breakers and risk topics alike."""
+        c = self.criteria
+        items = [(e.turn, e.quote) for crit in (c.humility, c.curiosity, c.asked_for_job) for e in crit.evidence]
+        items += [(d.turn, d.quote) for d in self.deal_breakers]
+        items += [(e.turn, e.quote) for t in self.risk_topics for e in t.evidence]
+        return items
+
     def to_json_dict(self) -> dict:
         """The JSON form: unset optional fields are left out rather than written as null."""
         return self.model_dump(mode="json", exclude_none=True)

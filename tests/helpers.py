@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.interview import Conversation
-from agent.models import Context
+from agent.models import Context, Scorecard
 from agent.offline.interviewer import OfflineInterviewer
 
 TEN_LINES = [
@@ -32,3 +32,10 @@ def run_interview(persona: str = "board_member", lines: list[str] | None = None,
     if not convo.closed:
         convo.end()
     return convo
+
+
+def assert_quotes_verbatim(card: dict, turns: list[dict]) -> None:
+    """Every quote a scorecard cites is a non-empty slice of the candidate turn it names."""
+    for turn, quote in Scorecard.model_validate(card).quotes():
+        assert turns[turn]["speaker"] == "candidate"
+        assert quote and quote in turns[turn]["text"]

@@ -11,7 +11,7 @@ import pytest
 
 from agent.cli import main
 from tests.conftest import DATASETS, SAMPLE
-from tests.helpers import TEN_LINES
+from tests.helpers import TEN_LINES, assert_quotes_verbatim
 
 
 def run(capsys, *argv):
@@ -43,9 +43,7 @@ def test_score_jsonl_prints_one_line_per_transcript_in_order(capsys, scorecard_s
     assert code == 0 and len(cards) == len(rows)
     for row, card in zip(rows, cards, strict=True):
         jsonschema.validate(card, scorecard_schema)
-        for ev in [e for c in card["criteria"].values() for e in c["evidence"]] + card["deal_breakers"]:
-            assert row["turns"][ev["turn"]]["speaker"] == "candidate"
-            assert ev["quote"] in row["turns"][ev["turn"]]["text"]
+        assert_quotes_verbatim(card, row["turns"])
 
 
 def test_score_stdin(capsys, monkeypatch):

@@ -13,6 +13,7 @@ from agent.models import Transcript
 from tests.conftest import SAMPLE
 from tests.fakes.fixtures import scorer_for
 from tests.fakes.openai_server import FakeOpenAI, example_for, structured_schema
+from tests.helpers import assert_quotes_verbatim
 
 ANSWERS = {
     "humility": {"rationale": "Credits the team.", "score": 5, "evidence": [
@@ -47,22 +48,12 @@ def _score(server: FakeOpenAI, transcript: dict | None = None, **kw):
     return scorer_for(server, **kw).score(Transcript.model_validate(transcript or SAMPLE))
 
 
-def _quotes(card: dict):
-    for crit in card["criteria"].values():
-        yield from crit["evidence"]
-    yield from card["deal_breakers"]
-    for risk in card.get("risk_topics", []):
-        yield from risk["evidence"]
-
-
 def test_scorecard_validates_names_the_model_and_holds_only_verbatim_quotes(scorecard_schema):
     with FakeOpenAI(responder=scripted_judge) as server:
         card = _score(server).to_json_dict()
     jsonschema.validate(card, scorecard_schema)
     assert card["engine"] == "openai:gpt-4o-mini"
-    for ev in _quotes(card):
-        turn = SAMPLE["turns"][ev["turn"]]
-        assert turn["speaker"] == "candidate" and ev["quote"] in turn["text"]
+    assert_quotes_verbatim(card, SAMPLE["turns"])
     humility = card["criteria"]["humility"]
     assert humility["score"] == 5 and [e["turn"] for e in humility["evidence"]] == [1, 3]
     assert card["evidence_dropped"] == 2 and card["evidence_repaired"] == 1

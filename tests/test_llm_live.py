@@ -25,6 +25,7 @@ from agent.llm.judge import LLMScorer
 from agent.models import Context, Transcript
 from agent.session import InterviewSession
 from tests.conftest import SAMPLE
+from tests.helpers import assert_quotes_verbatim
 
 pytestmark = pytest.mark.live_model
 
@@ -49,18 +50,8 @@ def _settings(base: str, role: str) -> Settings:
                     max_tokens=200 if judge else 40, temperature=0.0 if judge else 0.7, context_tokens=CONTEXT)
 
 
-def _quotes(card: dict):
-    for crit in card["criteria"].values():
-        yield from crit["evidence"]
-    yield from card["deal_breakers"]
-    for risk in card.get("risk_topics", []):
-        yield from risk["evidence"]
-
-
 def _assert_no_invented_quote(card: dict, transcript: dict) -> None:
-    for ev in _quotes(card):
-        turn = transcript["turns"][ev["turn"]]
-        assert turn["speaker"] == "candidate" and ev["quote"] in turn["text"]
+    assert_quotes_verbatim(card, transcript["turns"])
 
 
 def test_streaming_turn_token_by_token(llama_server):

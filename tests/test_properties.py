@@ -12,6 +12,7 @@ from agent.models import Transcript
 from agent.offline.interviewer import OfflineInterviewer
 from agent.offline.scorer import score
 from tests.conftest import load_schema
+from tests.helpers import assert_quotes_verbatim
 
 SCORECARD = load_schema("scorecard")
 
@@ -26,14 +27,6 @@ _TEXT = st.one_of(
     st.lists(_WORDS, max_size=60).map(" ".join),
     st.lists(_WORDS, max_size=30).map("".join),
 )
-
-
-def _verbatim(card: dict, turns: list[dict]) -> None:
-    evidence = [e for c in card["criteria"].values() for e in c["evidence"]] + card["deal_breakers"]
-    evidence += [e for t in card.get("risk_topics", []) for e in t["evidence"]]
-    for ev in evidence:
-        assert turns[ev["turn"]]["speaker"] == "candidate"
-        assert ev["quote"] and ev["quote"] in turns[ev["turn"]]["text"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -52,7 +45,7 @@ def test_any_candidate_text_never_breaks_the_session_or_the_scorer(lines, person
     transcript = convo.transcript()
     card = score(transcript).to_json_dict()
     jsonschema.validate(card, SCORECARD)
-    _verbatim(card, transcript.model_dump()["turns"])
+    assert_quotes_verbatim(card, transcript.model_dump()["turns"])
 
 
 @settings(max_examples=200, deadline=None)
@@ -65,7 +58,7 @@ def test_any_transcript_scores_in_range_with_verbatim_evidence(turns, company):
     jsonschema.validate(card, SCORECARD)
     for crit in card["criteria"].values():
         assert 1 <= crit["score"] <= 5
-    _verbatim(card, doc["turns"])
+    assert_quotes_verbatim(card, doc["turns"])
 
 
 def test_a_very_long_answer_is_handled():

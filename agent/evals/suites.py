@@ -148,14 +148,6 @@ def judge_agreement(ctx: EvalContext) -> SuiteResult:
 
 
 # --- evidence faithfulness -------------------------------------------------------------------------
-def _all_evidence(card: Scorecard) -> list[tuple[int, str]]:
-    items = [(e.turn, e.quote) for c in (card.criteria.humility, card.criteria.curiosity, card.criteria.asked_for_job)
-             for e in c.evidence]
-    items += [(d.turn, d.quote) for d in card.deal_breakers]
-    items += [(e.turn, e.quote) for t in card.risk_topics for e in t.evidence]
-    return items
-
-
 def evidence(ctx: EvalContext) -> SuiteResult:
     cases = _cases(ctx)
     cards = score_many(ctx, "evidence", [c.transcript for c in cases])
@@ -163,7 +155,7 @@ def evidence(ctx: EvalContext) -> SuiteResult:
     total = verbatim = candidate = 0
     for case, card in zip(cases, cards, strict=True):
         turns = case.transcript.turns
-        for turn, quote in _all_evidence(card):
+        for turn, quote in card.quotes():
             total += 1
             ok_turn = 0 <= turn < len(turns)
             if ok_turn and quote in turns[turn].text:
