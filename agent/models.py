@@ -46,6 +46,8 @@ class Context(_Open):
 class Turn(_Open):
     speaker: Speaker
     text: str
+    topic: str | None = None  # the question-plan topic of an interviewer turn, when the product wrote it
+    move: str | None = None  # what the interviewer decided (question, follow_up, pushback, close, ...)
 
 
 class Transcript(_Open):
@@ -66,6 +68,7 @@ class Criterion(_Open):
     score: int = Field(ge=1, le=5)
     rationale: str
     evidence: list[Evidence] = Field(default_factory=list)
+    scored_by: str | None = None  # the engine that produced this score when it is not the card's `engine`
 
 
 class AskedForJob(Criterion):
@@ -107,6 +110,7 @@ class Scorecard(_Open):
     deal_breakers: list[DealBreaker] = Field(default_factory=list)
     risk_topics: list[RiskTopic] = Field(default_factory=list)
     feedback: Feedback | None = None
+    complete: bool | None = None  # false when the interview ended before its close
 
     def quotes(self) -> list[tuple[int, str]]:
         """Every (turn, quote) the scorecard cites: criteria, deal-breakers and risk topics alike."""
