@@ -2,18 +2,64 @@
 
 Chainlit stores an element under `<user id>/<element id>/<name>` and, when a thread is resumed, hands
 the browser the URL `LocalStorage.get_read_url` made. This route answers that URL after checking
-the signed-in user owns the key. It is put ahead of Chainlit's catch-all page route, which would
+the signed-in user owns the file. It is put ahead of Chainlit's catch-all page route, which would
 otherwise answer every GET.
+
+Ownership is decided on the resolved path, never on the raw key: a key is refused outright when any
+segment is empty, `.` or `..`, or when the request spelled a separator or a dot in percent-encoding
+(`%2f`, `%5c`, `%2e`: our own URLs never do); then the key is resolved (symlinks included) and the
+result must lie inside the requesting user's own folder.
 """
 
 from __future__ import annotations
 
 import mimetypes
+import re
+from pathlib import Path
 from typing import Any
+
+from starlette.requests import Request
+
+# Percent-encoded '/', '\', '.' and '%' (double encoding): `get_read_url` never produces them.
+_ENCODED = re.compile(r"%(2f|5c|2e|25)", re.IGNORECASE)
+
+
+class Refused(ValueError):
+    """A key that can't name a saved file of this user."""
 
 
 def owner_of(object_key: str) -> str:
+    """The user id a well-formed key starts with (informative only: access is decided by `resolve_owned`)."""
     return object_key.split("/", 1)[0]
+
+
+def check_key(key: str, raw: str = "") -> list[str]:
+    """The key's segments, or `Refused` when it is not a plain `a/b/c` relative path.
+
+    `raw` is the request path as sent (before percent-decoding), checked for encoded separators."""
+    if raw and _ENCODED.search(raw):
+        raise Refused("encoded separator or dot")
+    if not key or "\\" in key or "\x00" in key or key.startswith("/"):
+        raise Refused("not a relative key")
+    parts = key.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        raise Refused("empty, '.' or '..' segment")
+    return parts
+
+
+def resolve_owned(root: Path, user_id: str, key: str, raw: str = "") -> Path:
+    """The file `key` names under `root`, provided it lies inside `root/<user_id>/` once resolved."""
+    parts = check_key(key, raw)
+    if not user_id or user_id in (".", "..") or "/" in user_id or "\\" in user_id:
+        raise Refused("no user folder")
+    base = root.resolve()
+    own = (base / user_id).resolve()
+    if own.parent != base:
+        raise Refused("user folder outside the storage folder")
+    path = base.joinpath(*parts).resolve()
+    if own not in path.parents:
+        raise Refused("outside the user's folder")
+    return path
 
 
 def mount(app: Any, storage: Any) -> None:
@@ -21,12 +67,16 @@ def mount(app: Any, storage: Any) -> None:
     from fastapi import Depends, HTTPException
     from fastapi.responses import FileResponse
 
-    async def serve_saved_file(key: str, user: Any = Depends(get_current_user)) -> FileResponse:  # noqa: B008
-        if user is None or getattr(user, "id", None) != owner_of(key):
-            raise HTTPException(status_code=404, detail="Not found")
+    async def serve_saved_file(
+        key: str,
+        request: Request,
+        user: Any = Depends(get_current_user),  # noqa: B008
+    ) -> FileResponse:
+        user_id = getattr(user, "id", None) if user is not None else None
+        raw = request.scope.get("raw_path", b"").decode("latin-1")
         try:
-            path = storage.path_for(key)
-        except ValueError:
+            path = resolve_owned(storage.root, str(user_id or ""), key, raw)
+        except Refused:
             raise HTTPException(status_code=404, detail="Not found") from None
         if not path.is_file():
             raise HTTPException(status_code=404, detail="Not found")

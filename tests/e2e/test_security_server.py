@@ -1,0 +1,98 @@
+"""Issue 8 through the real server: what an attacker tried, refused; what a crash broke, repaired."""
+
+from __future__ import annotations
+
+# isort: off
+import tests.e2e.appenv  # noqa: F401  (first: Chainlit must not touch the repository)
+
+# isort: on
+import http.client
+import time
+
+import httpx
+import pytest
+
+from agent.web import views
+from tests.e2e.support import PERSONA_PROFILES, Chat, Server
+from tests.helpers import TEN_LINES
+
+pytestmark = [pytest.mark.server]
+
+SCORECARD = "## Your scorecard"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    srv = Server(tmp_path_factory.mktemp("app")).start()
+    yield srv
+    srv.stop()
+
+
+def raw_get(server: Server, path: str, cookie: str = "") -> tuple[int, bytes]:
+    """A GET with the path sent exactly as written (no client-side `..` folding or re-encoding)."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.putrequest("GET", path, skip_accept_encoding=True)
+        if cookie:
+            conn.putheader("Cookie", cookie)
+        conn.endheaders()
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def user_id(server: Server, cookie: str) -> str:
+    return httpx.get(f"{server.base}/user", headers={"Cookie": cookie}, timeout=10).json()["id"]
+
+
+async def scored_thread(server: Server, cookie: str) -> dict:
+    """A short interview ended at once; returns the saved thread once its files are stored."""
+    chat = await Chat(server, cookie).connect(PERSONA_PROFILES["ceo"])
+    try:
+        mark = len(chat.events)
+        await chat.say(views.START_SHORT)
+        await chat.wait_idle(mark)
+        mark = len(chat.events)
+        await chat.say(TEN_LINES[0])
+        await chat.wait_idle(mark)
+        await chat.click("end_interview")
+        await chat.wait_for(lambda: any(m["output"].startswith(SCORECARD) for m in chat.messages()), what="scorecard")
+        thread_id = chat.first_thread_id()
+    finally:
+        await chat.close()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        r = httpx.get(f"{server.base}/project/thread/{thread_id}", headers={"Cookie": cookie}, timeout=10)
+        if r.status_code == 200 and len(r.json()["elements"]) >= 4:
+            return r.json()
+        time.sleep(0.2)
+    raise AssertionError("the thread's files were not saved")
+
+
+async def test_another_users_files_cannot_be_reached_by_any_spelling_of_dot_dot(server: Server):
+    alice, bob = server.login("alice"), server.login("bob")
+    alice_id, bob_id = user_id(server, alice), user_id(server, bob)
+    bobs = await scored_thread(server, bob)
+    url = next(e["url"] for e in bobs["elements"] if e["name"] == "transcript.json")
+    assert url.startswith(f"/interview-files/{bob_id}/")
+    tail = url.removeprefix(f"/interview-files/{bob_id}/")  # <element id>/transcript.json
+    status, body = raw_get(server, url, bob)
+    assert status == 200 and b'"turns"' in body  # the owner gets it
+    attacks = [
+        f"/interview-files/{alice_id}/../{bob_id}/{tail}",
+        f"/interview-files/{alice_id}/%2e%2e/{bob_id}/{tail}",
+        f"/interview-files/{alice_id}/%2E%2E/{bob_id}/{tail}",
+        f"/interview-files/{alice_id}/..%2f{bob_id}/{tail}",
+        f"/interview-files/{alice_id}/x/../../{bob_id}/{tail}",
+        f"/interview-files/{alice_id}%2f..%2f{bob_id}/{tail}",
+        f"/interview-files/{alice_id}/.%2e/{bob_id}/{tail}",
+        f"/interview-files/{alice_id}//../{bob_id}/{tail}",
+        url,
+    ]
+    for path in attacks:
+        status, body = raw_get(server, path, alice)
+        assert status == 404, (path, status)
+        assert b'"turns"' not in body
+    status, _ = raw_get(server, url)  # signed out
+    assert status in (401, 404)
