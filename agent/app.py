@@ -13,7 +13,7 @@ from typing import Any
 import chainlit as cl
 from chainlit.server import app as server_app
 
-from agent.web import auth, files, offline_page, persistence, room
+from agent.web import auth, files, offline_page, persistence, room, throttle
 from agent.web.settings import database_url, files_dir, home
 
 _USERS = auth.load_users()
@@ -21,6 +21,8 @@ _STORAGE = persistence.make_storage(files_dir())
 auth.ensure_auth_secret(home())
 offline_page.install()
 files.mount(server_app, _STORAGE)
+_THROTTLE = throttle.LoginThrottle.from_env()
+server_app.add_middleware(throttle.LoginGuard)
 
 
 @cl.data_layer
@@ -40,11 +42,12 @@ if _USERS is not None:
     @cl.password_auth_callback
     async def _password_login(username: str, password: str) -> cl.User | None:
         assert _USERS is not None
-        return (
-            cl.User(identifier=username, metadata={"provider": "password"})
-            if _USERS.check(username, password)
-            else None
-        )
+        try:
+            ok = await auth.sign_in(_USERS, _THROTTLE, username, password, throttle.current_client())
+        except throttle.TooManyAttempts as exc:
+            throttle.refuse(exc)  # answered 429 "too many attempts, try again in N s"
+            return None
+        return cl.User(identifier=username, metadata={"provider": "password"}) if ok else None
 
 
 if auth.oauth_providers():

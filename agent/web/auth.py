@@ -8,19 +8,27 @@
 * otherwise a single local user, signed in automatically: the right default for `make run` on your
   own machine, and the wrong one for a shared server (configure users there).
 
-Passwords are compared in constant time and never logged. Chainlit signs its session cookie with
+Passwords are compared in constant time and never logged. Hashes are checked in a worker thread, never on
+the event loop (PBKDF2 takes tens of milliseconds), and an unknown name costs the same as a known one: it
+is checked against a dummy hash of the same strength, so timing does not tell which names exist. Failed
+sign-ins are throttled per client and per name (`agent.web.throttle`). Chainlit signs its session cookie with
 CHAINLIT_AUTH_SECRET; when it is unset, `ensure_auth_secret` creates one in a git-ignored file.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import os
 import secrets
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+
+from agent.web.throttle import LoginThrottle
 
 SECRET_FILE = "auth_secret"
 _HASH_PREFIX = "pbkdf2_sha256$"
@@ -30,24 +38,63 @@ class AuthConfigError(ValueError):
     """A users list or file that can't be read; the message never holds a password."""
 
 
+# PBKDF2 runs here, a few at a time: a flood of sign-ins can't take every thread or the event loop.
+_VERIFY_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="password-check")
+
+
 @dataclass(frozen=True)
 class Users:
     passwords: dict[str, str]
 
+    @cached_property
+    def dummy(self) -> str:
+        """What an unknown name is checked against: a hash as strong as the strongest stored one, or
+        (when no password is stored hashed) a plain string, so both cost what a known name costs."""
+        rounds = [_iterations(p) for p in self.passwords.values() if p.startswith(_HASH_PREFIX)]
+        rounds = [r for r in rounds if r]
+        if rounds:
+            return hash_password(secrets.token_urlsafe(16), iterations=max(rounds))
+        return secrets.token_urlsafe(16)
+
     def check(self, username: str, password: str) -> bool:
+        """Blocking (PBKDF2); the app calls `verify`, which runs this off the event loop."""
         stored = self.passwords.get(username)
-        if stored is None:
-            hmac.compare_digest(password.encode("utf-8"), password.encode("utf-8"))  # no timing hint
-            return False
-        if stored.startswith(_HASH_PREFIX):
-            return _check_hash(stored, password)
-        return hmac.compare_digest(stored.encode("utf-8"), password.encode("utf-8"))
+        known = stored is not None
+        candidate = stored if stored is not None else self.dummy
+        if candidate.startswith(_HASH_PREFIX):
+            ok = _check_hash(candidate, password)
+        else:
+            ok = hmac.compare_digest(candidate.encode("utf-8"), password.encode("utf-8"))
+        return ok and known
+
+    async def verify(self, username: str, password: str) -> bool:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_VERIFY_POOL, self.check, username, password)
+
+
+async def sign_in(users: Users, throttle: LoginThrottle, username: str, password: str, client: str) -> bool:
+    """A password sign-in: refused at once (`TooManyAttempts`) while the client or the name is throttled,
+    else verified off the loop; the outcome is counted."""
+    throttle.check(client, username)
+    ok = await users.verify(username, password)
+    if ok:
+        throttle.succeeded(client, username)
+    else:
+        throttle.failed(client, username)
+    return ok
 
 
 def hash_password(password: str, *, iterations: int = 240_000, salt: str | None = None) -> str:
     salt = salt or secrets.token_hex(16)
     digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt.encode("ascii"), iterations).hex()
     return f"{_HASH_PREFIX}{iterations}${salt}${digest}"
+
+
+def _iterations(stored: str) -> int:
+    try:
+        return int(stored.split("$")[1])
+    except (IndexError, ValueError):
+        return 0
 
 
 def _check_hash(stored: str, password: str) -> bool:

@@ -96,3 +96,63 @@ async def test_another_users_files_cannot_be_reached_by_any_spelling_of_dot_dot(
         assert b'"turns"' not in body
     status, _ = raw_get(server, url)  # signed out
     assert status in (401, 404)
+
+
+def _login(server: Server, user: str, password: str, client: str) -> httpx.Response:
+    # uvicorn trusts X-Forwarded-For from loopback (as from a reverse proxy there): one address per "client".
+    return httpx.post(
+        f"{server.base}/login",
+        data={"username": user, "password": password},
+        headers={"X-Forwarded-For": client},
+        timeout=10,
+    )
+
+
+def test_the_eleventh_failed_sign_in_from_one_client_gets_429(server: Server):
+    for i in range(10):
+        assert _login(server, f"nobody{i}", "guess", "10.1.1.1").status_code == 401
+    refused = _login(server, "alice", server.users["alice"], "10.1.1.1")
+    assert refused.status_code == 429
+    assert "Too many sign-in attempts. Try again in" in refused.json()["detail"]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 300
+    assert _login(server, "alice", server.users["alice"], "10.1.1.2").status_code == 200  # others still can
+
+
+def test_one_name_is_throttled_across_clients(server: Server):
+    for i in range(10):
+        assert _login(server, "carol", "guess", f"10.2.0.{i}").status_code == 401
+    assert _login(server, "carol", "guess", "10.2.1.1").status_code == 429
+
+
+async def test_password_checks_do_not_stall_the_server(tmp_path):
+    """40 concurrent wrong passwords against a hashed user: /health still answers at once."""
+    import asyncio
+
+    from agent.web.auth import hash_password
+
+    srv = Server(tmp_path / "app", users={"dana": "x"}, extra_env={"MOCK_INTERVIEW_LOGIN_LIMIT": "1000"})
+    srv.extra_env["MOCK_INTERVIEW_USERS"] = "dana:" + hash_password("right", iterations=600_000)
+    srv.start()
+    try:
+        async with httpx.AsyncClient(base_url=srv.base, timeout=60) as http:
+            logins = [
+                asyncio.create_task(
+                    http.post(
+                        "/login",
+                        data={"username": "dana", "password": f"w{i}"},
+                        headers={"X-Forwarded-For": f"10.3.0.{i}"},
+                    )
+                )
+                for i in range(40)
+            ]
+            await asyncio.sleep(0.2)
+            worst = 0.0
+            while not all(t.done() for t in logins):
+                t0 = time.monotonic()
+                assert (await http.get("/health")).status_code == 200
+                worst = max(worst, time.monotonic() - t0)
+                await asyncio.sleep(0.05)
+            assert {(await t).status_code for t in logins} == {401}
+        assert worst < 0.5, worst
+    finally:
+        srv.stop()
