@@ -21,7 +21,12 @@ EXIT_FAILED = 1
 
 
 def _err(message: str) -> None:
-    print(f"mock-interview: {message}", file=sys.stderr)
+    """One line on stderr: keys redacted, bytes that were not text shown as U+FFFD, never a second line."""
+    from agent.fileio import tolerant_text
+    from agent.redact import redact
+
+    line = redact(" ".join(tolerant_text(message).split()))
+    print(f"mock-interview: {line}", file=sys.stderr)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,7 +79,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    """Score every transcript in order. A bad one is a line on stderr and exit 2; the rest still print.
+
+    A scorer that fails on one transcript (a bug, or a model call that failed for good) is reported for
+    that transcript and the batch goes on, exit 1, unless the failure can only repeat (a refused key).
+    """
     from agent.engines import get_scorer
+    from agent.llm.resilience import LLMError
     from agent.transcripts import load
 
     scorer = get_scorer(args.engine, args.model)
@@ -85,10 +96,33 @@ def cmd_score(args: argparse.Namespace) -> int:
             _err(f"{item.where}: {item.error}")
             status = EXIT_BAD_INPUT
             continue
-        card = scorer.score(item.transcript)
-        out.write(json.dumps(card.to_json_dict(), ensure_ascii=False) + "\n")
+        try:
+            card = scorer.score(item.transcript)
+            line = json.dumps(card.to_json_dict(), ensure_ascii=False)
+        except LLMError as exc:
+            if not exc.retryable:
+                raise LLMError(f"{item.where}: {exc}", kind=exc.kind, retryable=False) from None
+            _err(f"{item.where}: {exc}")
+            status = status or EXIT_FAILED
+            continue
+        except InputError as exc:
+            _err(f"{item.where}: {exc}")
+            status = EXIT_BAD_INPUT
+            continue
+        except Exception as exc:  # a bug in a scorer: this transcript is lost, not the batch
+            _err(f"{item.where}: scoring failed: {type(exc).__name__}: {_one_line(exc)}")
+            status = status or EXIT_FAILED
+            continue
+        out.write(line + "\n")
         out.flush()
     return status
+
+
+def _one_line(exc: BaseException, limit: int = 300) -> str:
+    from agent.redact import redact
+
+    text = redact(" ".join(str(exc).split()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def cmd_interview(args: argparse.Namespace) -> int:
@@ -99,10 +133,19 @@ def cmd_interview(args: argparse.Namespace) -> int:
         raise InputError(f"unknown persona '{args.persona}' (choose one of: {', '.join(PERSONAS)})")
     if not 1 <= args.length <= 6:
         raise InputError(f"--length must be between 1 and 6, got {args.length}")
-    if args.transcript_out and not Path(args.transcript_out).resolve().parent.is_dir():
-        raise InputError(f"{args.transcript_out}: its folder does not exist")
+    if args.transcript_out is not None:
+        if not args.transcript_out.strip():
+            raise InputError("--transcript-out: the file name is empty")
+        out_path = Path(args.transcript_out)
+        if out_path.is_dir():
+            raise InputError(f"{args.transcript_out}: is a directory, expected a file name")
+        if not out_path.resolve().parent.is_dir():
+            raise InputError(f"{args.transcript_out}: its folder does not exist")
     context = Context(
-        company=args.company, industry=args.industry, role=args.role, job_description=args.job_description
+        company=_arg(args.company),
+        industry=_arg(args.industry),
+        role=_arg(args.role),
+        job_description=_arg(args.job_description),
     )
     interviewer = get_interviewer(args.engine, args.model)
     convo = Conversation.start(args.persona, context, interviewer, seed=args.seed, length=args.length)
@@ -141,11 +184,10 @@ def cmd_interview(args: argparse.Namespace) -> int:
             except Exception as exc:  # the close could not be worded: the transcript is still written
                 failure = exc
         if args.transcript_out:
-            Path(args.transcript_out).write_text(
-                json.dumps(convo.transcript().model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=2)
-                + "\n",
-                encoding="utf-8",
-            )
+            from agent.fileio import write_text_atomic
+
+            doc = convo.transcript().model_dump(mode="json", exclude_none=True)
+            write_text_atomic(args.transcript_out, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     if failure is not None:
         raise failure
     ledger = getattr(interviewer, "ledger", None)  # the LLM engine counts its tokens
@@ -181,14 +223,29 @@ def _llm_guard(action: Callable[[], str], live: bool) -> str | None:
         return None
 
 
+def _arg(value: str | None) -> str | None:
+    """A command-line value as text: bytes that were not UTF-8 (surrogate escapes) become U+FFFD."""
+    from agent.fileio import tolerant_text
+
+    return None if value is None else tolerant_text(value)
+
+
 def _read_line(live: bool) -> str | None:
+    """The next candidate message. Input that is not UTF-8 costs only its bad bytes (shown as U+FFFD),
+    never the interview: piped input is read as bytes and decoded with replacement."""
+    from agent.fileio import tolerant_text
+
     if live:
         try:
-            return input("You: ")
+            return tolerant_text(input("You: "))
         except EOFError:
             return None
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is not None:
+        raw: bytes = stream.readline()
+        return raw.decode("utf-8", "replace") if raw else None
     line = sys.stdin.readline()
-    return line if line else None
+    return tolerant_text(line) if line else None
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -202,6 +259,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from agent.redact import install_log_redaction
+
+    install_log_redaction()
     args = _build_parser().parse_args(argv)
     handlers = {"score": cmd_score, "interview": cmd_interview, "eval": cmd_eval}
     try:
@@ -217,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, LLMError):  # the model failed after retries: its message is already one line
             _err(str(exc))
             return EXIT_FAILED
-        _err(f"failed: {type(exc).__name__}: {exc}")
+        _err(f"failed: {type(exc).__name__}: {_one_line(exc)}")
         return EXIT_FAILED
 
 

@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from agent.fileio import write_text_atomic
+
 _NONCE = re.compile(r"\b(direction|transcript)-[0-9a-f]{8,32}\b")
 RECORD_HINT = "make eval-record"
 _HOP_HEADERS = {"content-type"}
@@ -62,7 +64,8 @@ class Cassette:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.lock:
             data = {"version": 1, "entries": dict(sorted(self.entries.items()))}
-        self.path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        # A recording interrupted while saving must not leave a truncated cassette behind.
+        write_text_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
 class ReplayProxy:

@@ -18,6 +18,7 @@ import yaml
 
 from agent.evals.datasets import EVALS_DIR
 from agent.evals.suites import SUITES, EvalCaseError, EvalContext, SuiteResult
+from agent.fileio import write_text_atomic
 from agent.transcripts import InputError
 
 THRESHOLDS = EVALS_DIR / "thresholds.yaml"
@@ -202,7 +203,7 @@ def write_outputs(r: Run, report: str | None, junit: str | None, results: str | 
     ):
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(text, encoding="utf-8")
+            write_text_atomic(path, text)  # CI never reads a half-written report or results file
 
 
 def main(

@@ -39,6 +39,7 @@ class LLMInterviewer:
     def __post_init__(self) -> None:
         self.ledger = Ledger(model=self.settings.model)
         self.policy.retries = self.settings.retries
+        self.policy.deadline = self.settings.timeout  # the whole call, not only each read
 
     @classmethod
     def from_env(cls, model: str | None = None) -> LLMInterviewer:
@@ -148,7 +149,7 @@ class LLMInterviewer:
             started = False  # something was yielded to the caller
             head: str | None = ""  # the first characters, held until a speaker label can be stripped
             try:
-                async for chunk in model.astream(to_messages(messages)):
+                async for chunk in resilience.awithin(model.astream(to_messages(messages)), self.policy.deadline):
                     full = chunk if full is None else full + chunk
                     piece = text_of(chunk)
                     if head is not None:

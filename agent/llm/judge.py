@@ -76,6 +76,7 @@ class LLMScorer:
 
     def __post_init__(self) -> None:
         self.policy.retries = self.settings.retries
+        self.policy.deadline = self.settings.timeout  # the whole call, not only each read
         self.name = self.settings.engine_name
 
     @classmethod

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import random
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import TypeVar
+
+from agent.redact import redact
 
 T = TypeVar("T")
 
@@ -30,7 +34,7 @@ class LLMError(Exception):
     """A model call failed for good. `str(exc)` is one line; the session is unchanged, so retrying is safe."""
 
     def __init__(self, message: str, *, kind: str = "error", retryable: bool = True):
-        super().__init__(" ".join(message.split()))
+        super().__init__(redact(" ".join(message.split())))
         self.kind = kind
         self.retryable = retryable
 
@@ -49,6 +53,14 @@ class BrokenStream(Exception):
 
 class Unsupported(Exception):
     """The server rejected a request feature (e.g. `json_schema` output): retrying it can't help."""
+
+
+class DeadlineExceeded(TimeoutError):
+    """A whole model call (connect, wait, every byte of the reply) took longer than its deadline."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the model server did not finish its reply within {seconds:g}s")
+        self.seconds = seconds
 
 
 # llama.cpp's server answers json_schema with HTTP 500 and a validation error naming the types it does
@@ -94,8 +106,35 @@ def _retry_after(exc: BaseException) -> float | None:
 
 
 def _short(exc: BaseException, limit: int = 160) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = redact(" ".join(str(exc).split())) or type(exc).__name__
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _raised_in_client(exc: BaseException) -> bool:
+    """Whether `exc` was raised inside the openai / LangChain client code (reading the server's reply),
+    not in ours: only then does an IndexError or AttributeError say something about the server."""
+    tb: TracebackType | None = exc.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    return last is not None and any(p in last for p in ("langchain_openai", "/openai/", "langchain_core"))
+
+
+def _bad_reply(exc: BaseException) -> str | None:
+    """A 200 reply that is not a chat completion, said plainly (None when `exc` is something else)."""
+    text = str(exc)
+    if isinstance(exc, ValueError) and text.startswith("Unexpected response type"):
+        preview = _short(Exception(text.partition("got str: ")[2]), 60) if "got str: " in text else ""
+        seen = f": {preview}" if preview else ""
+        return f"the model server's reply is not a chat completion (not JSON{seen}); check OPENAI_BASE_URL"
+    if isinstance(exc, AttributeError) and "'str' object has no attribute" in text and _raised_in_client(exc):
+        return "the model server's reply is not a chat completion (not JSON); check OPENAI_BASE_URL"
+    if isinstance(exc, (IndexError, KeyError, AttributeError, TypeError)) and _raised_in_client(exc):
+        if isinstance(exc, IndexError) or "choices" in text:
+            return "the model server's reply has no choices (an empty completion)"
+        return f"the model server's reply is not a usable chat completion ({type(exc).__name__}: {_short(exc, 60)})"
+    return None
 
 
 def classify(exc: BaseException) -> Failure:
@@ -108,6 +147,8 @@ def classify(exc: BaseException) -> Failure:
         return Failure("stream", True, "the reply stream broke off half-way")
     name = type(exc).__name__
     status = _status(exc)
+    if isinstance(exc, DeadlineExceeded):
+        return Failure("timeout", True, str(exc))
     if "Timeout" in name or isinstance(exc, TimeoutError):
         return Failure("timeout", True, "the model server did not answer in time")
     if "Refusal" in name:
@@ -136,6 +177,9 @@ def classify(exc: BaseException) -> Failure:
         or isinstance(exc, ConnectionError)
     ):
         return Failure("connection", True, "the connection to the model server dropped")
+    bad_reply = _bad_reply(exc)
+    if bad_reply is not None:
+        return Failure("bad_reply", True, bad_reply)
     if "OutputParser" in name or "ValidationError" in name or "JSONDecode" in name or "APIResponseValidation" in name:
         return Failure("invalid", True, f"the model's answer could not be read ({_short(exc, 80)})")
     return Failure("fatal", False, f"{name}: {_short(exc)}")
@@ -149,6 +193,7 @@ class RetryPolicy:
     base: float = 0.5
     cap: float = 8.0
     max_retry_after: float = MAX_RETRY_AFTER
+    deadline: float | None = None  # seconds one attempt may take in all (MOCK_INTERVIEW_TIMEOUT); None: no limit
     sleep: Callable[[float], None] = time.sleep
     asleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     waits: list[float] = field(default_factory=list)  # every wait taken, for reports and tests
@@ -188,13 +233,72 @@ def limit_concurrency(calls: int | None) -> None:
     _slots = threading.BoundedSemaphore(calls) if calls else None
 
 
+def within(fn: Callable[[], T], seconds: float | None) -> T:
+    """`fn()`, or `DeadlineExceeded` once `seconds` have passed, whatever `fn` is blocked on.
+
+    The HTTP client's timeout is per read, so a server that sends a byte now and then holds a
+    request open for ever; only a clock around the whole call bounds it. `fn` runs on a daemon
+    thread that is abandoned at the deadline (its socket closes when the server stops or goes quiet
+    for one read timeout); the caller gets control back on time either way.
+    """
+    if not seconds:
+        return fn()
+    box: dict[str, object] = {}
+    done = threading.Event()
+    ctx = contextvars.copy_context()
+
+    def work() -> None:
+        try:
+            box["value"] = ctx.run(fn)
+        except BaseException as exc:  # handed to the caller's thread below
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="model-call", daemon=True).start()
+    if not done.wait(seconds):
+        raise DeadlineExceeded(seconds)
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
+async def awithin(stream: AsyncIterator[T], seconds: float | None) -> AsyncIterator[T]:
+    """`stream`, but `DeadlineExceeded` once `seconds` have passed since it started, however slowly
+    (or not at all) the next chunk is coming. The stream is closed either way."""
+    if not seconds:
+        async for item in stream:
+            yield item
+        return
+    end = time.monotonic() + seconds
+    iterator = stream.__aiter__()
+    try:
+        while True:
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                raise DeadlineExceeded(seconds)
+            try:
+                item = await asyncio.wait_for(iterator.__anext__(), remaining)
+            except StopAsyncIteration:
+                return
+            except asyncio.TimeoutError:
+                raise DeadlineExceeded(seconds) from None
+            yield item
+    finally:
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            with contextlib.suppress(Exception):
+                await aclose()
+
+
 def call(fn: Callable[[], T], policy: RetryPolicy, what: str) -> T:
-    """Run `fn` with bounded retries. `Unsupported` passes through for the caller to handle."""
+    """Run `fn` with bounded retries, each attempt within `policy.deadline`. `Unsupported` passes
+    through for the caller to handle."""
     attempt = 0
     while True:
         try:
             with _slots or contextlib.nullcontext():
-                return fn()
+                return within(fn, policy.deadline)
         except (LLMError, Unsupported):
             raise
         except Exception as exc:
@@ -206,10 +310,15 @@ def call(fn: Callable[[], T], policy: RetryPolicy, what: str) -> T:
 
 
 async def acall(fn: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str) -> T:
-    """`call` for coroutines."""
+    """`call` for coroutines, each attempt within `policy.deadline`."""
     attempt = 0
     while True:
         try:
+            if policy.deadline:
+                try:
+                    return await asyncio.wait_for(fn(), policy.deadline)
+                except asyncio.TimeoutError:
+                    raise DeadlineExceeded(policy.deadline) from None
             return await fn()
         except (LLMError, Unsupported):
             raise

@@ -10,6 +10,11 @@ Faults: `timeout` (answers too late), `429` (with Retry-After), `500`/`503`, `dr
 connection without answering), `half_stream` (a stream that dies mid-way), `malformed` (a 200
 whose body is not JSON), `bad_json` (valid HTTP, invalid JSON content for structured output),
 `refusal`, and `reject_json_schema` (llama.cpp's answer to `response_format: json_schema`).
+
+Also: `not_json` (a 200 whose body is an HTML page), `empty_choices` (a 200 completion with
+`"choices": []`), `echo_auth` (an error, `status` 400 by default, whose body echoes the request's
+Authorization header, as some proxies do), and `drip` (a reply trickled one byte every `interval`
+seconds, headers included, so no single read ever times out; `text` is the reply).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class Step:
     status: int = 200
     retry_after: float | None = None
     delay: float = 0.0
+    interval: float = 0.5  # `drip`: seconds between bytes
 
 
 def reply(text: str) -> Step:
@@ -115,6 +121,7 @@ class FakeOpenAI:
     steps: list[Step] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)  # the text (or tool arguments) each reply carried
+    headers: list[dict[str, str]] = field(default_factory=list)  # each request's HTTP headers
     usage: bool = True
     host: str = "127.0.0.1"
     port: int = 0
@@ -157,6 +164,7 @@ class FakeOpenAI:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with fake._lock:
                     fake.requests.append(body)
+                    fake.headers.append(dict(self.headers.items()))
                 fake._handle(self, body)
 
             def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
@@ -222,6 +230,33 @@ class FakeOpenAI:
             h.close_connection = True
             h.connection.shutdown(socket.SHUT_RDWR)
             return
+        if kind == "echo_auth":
+            status = step.status if step.status != 200 else 400
+            echoed = h.headers.get("Authorization", "")
+            message = f"Invalid request; headers received: Authorization: {echoed}; api_key={echoed[7:]}"
+            h._json(status, {"error": {"message": message, "type": "invalid_request_error"}})
+            return
+        if kind == "not_json":
+            data = b"<html><head><title>Sign in</title></head><body>Please sign in</body></html>"
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html; charset=utf-8")
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            h.wfile.write(data)
+            return
+        if kind == "empty_choices":
+            payload = {
+                "id": "chatcmpl-empty",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "fake-model"),
+                "choices": [],
+            }
+            h._json(200, payload)
+            return
+        if kind == "drip":
+            self._drip(h, body, step)
+            return
         if kind == "malformed":
             data = b'{"id": "chatcmpl-1", "choices": [{"message": {"content": "Hel'
             h.send_response(200)
@@ -244,6 +279,45 @@ class FakeOpenAI:
             self._stream(h, body, text, refusal=refusal, die=kind == "half_stream")
         else:
             self._complete(h, body, text, refusal=refusal)
+
+    def _drip(self, h: Any, body: dict[str, Any], step: Step) -> None:
+        """The whole response, status line first, one byte every `step.interval` seconds (an SSE stream
+        when the request asked for one, the body ending when the connection closes)."""
+        text = step.text if step.text is not None else self.responder(body)
+        model = body.get("model", "fake-model")
+        if body.get("stream"):
+            events = []
+            for i, word in enumerate(text.split(" ")):
+                delta = {"role": "assistant", "content": word if i == 0 else " " + word}
+                events.append({"id": "c", "object": "chat.completion.chunk", "created": 0, "model": model,
+                               "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+            events.append({"id": "c", "object": "chat.completion.chunk", "created": 0, "model": model,
+                           "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+            data = "".join(f"data: {json.dumps(e)}\n\n" for e in events).encode() + b"data: [DONE]\n\n"
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+        else:
+            message, finish = self._message(body, text, None)
+            payload = {
+                "id": "chatcmpl-drip",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+            }
+            data = json.dumps(payload).encode()
+            head = (
+                f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+            ).encode()
+        h.close_connection = True
+        whole = head + data
+        for i in range(len(whole)):
+            if self._server is None:  # stopped: stop dripping
+                return
+            h.wfile.write(whole[i : i + 1])
+            h.wfile.flush()
+            time.sleep(step.interval)
+        with self._lock:
+            self.replies.append(text)
 
     def _message(self, body: dict[str, Any], text: str, refusal: str | None) -> tuple[dict[str, Any], str]:
         if refusal:
