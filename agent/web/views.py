@@ -12,6 +12,7 @@ import re
 
 from agent.models import TOPICS, Criterion, Scorecard, Transcript
 from agent.plan import Persona, context_values, load_persona, load_plan
+from agent.report import fallback_note
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|~$])")
 
@@ -96,7 +97,9 @@ def scorecard_markdown(card: Scorecard, transcript: Transcript) -> str:
         lines.append(f"| {LABELS[key]} | {crit.score}/5 {_bar(crit.score)} | {note} |")
     lines.append("")
     for key, crit in criteria.items():
-        lines.append(f"**{LABELS[key]}: {crit.score}/5.** {inert(crit.rationale)}")
+        fallback = fallback_note(crit, card.engine)
+        marker = f" *({fallback})*" if fallback else ""
+        lines.append(f"**{LABELS[key]}: {crit.score}/5.**{marker} {inert(crit.rationale)}")
         quotes = _evidence(crit)
         lines += quotes if quotes else ["  *(no quote to point to)*"]
         lines.append("")
