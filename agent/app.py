@@ -13,9 +13,13 @@ from typing import Any
 import chainlit as cl
 from chainlit.server import app as server_app
 
-from agent.web import auth, files, offline_page, persistence, room, throttle
+from agent.web import auth, files, offline_page, persistence, room, store, throttle
 from agent.web.settings import database_url, files_dir, home
 
+try:
+    store.check(home(), files_dir(), database_url())
+except store.StoreError as exc:
+    store.refuse_to_start(exc)
 _USERS = auth.load_users()
 _STORAGE = persistence.make_storage(files_dir())
 auth.ensure_auth_secret(home())
@@ -34,7 +38,15 @@ def _data_layer() -> Any:
 async def _startup() -> None:
     from chainlit.data import get_data_layer
 
-    await persistence.ensure_schema(get_data_layer().engine)
+    store.private_umask()
+    engine = get_data_layer().engine
+    try:
+        await persistence.ensure_schema(engine)
+        await store.probe_database(engine)
+    except store.StoreError as exc:
+        store.refuse_to_start(exc, running=True)
+    except Exception as exc:
+        store.refuse_to_start(store.StoreError(f"the database cannot be prepared: {exc}"), running=True)
 
 
 if _USERS is not None:

@@ -9,13 +9,16 @@ import tests.e2e.appenv  # noqa: F401  (first: Chainlit must not touch the repos
 
 # isort: on
 import asyncio
+import errno
+import os
+import stat
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from agent.web import auth, files, throttle
+from agent.web import auth, files, persistence, store, throttle
 
 # --- item 1: saved files ------------------------------------------------------------------------
 
@@ -23,7 +26,7 @@ ALICE, BOB = "a11ce000-0000-4000-8000-000000000001", "b0b00000-0000-4000-8000-00
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Path:
+def saved(tmp_path: Path) -> Path:
     root = tmp_path / "files"
     for user in (ALICE, BOB):
         (root / user / "e1").mkdir(parents=True)
@@ -31,9 +34,9 @@ def store(tmp_path: Path) -> Path:
     return root
 
 
-def test_own_file_resolves(store: Path):
+def test_own_file_resolves(saved: Path):
     key = f"{ALICE}/e1/transcript.json"
-    path = files.resolve_owned(store, ALICE, key, f"/interview-files/{key}")
+    path = files.resolve_owned(saved, ALICE, key, f"/interview-files/{key}")
     assert path.read_text() == f"{ALICE}'s transcript"
 
 
@@ -54,21 +57,21 @@ def test_own_file_resolves(store: Path):
         ("", ""),
     ],
 )
-def test_other_users_files_and_odd_keys_are_refused(store: Path, key: str, raw: str):
+def test_other_users_files_and_odd_keys_are_refused(saved: Path, key: str, raw: str):
     with pytest.raises(files.Refused):
-        files.resolve_owned(store, ALICE, key, raw)
+        files.resolve_owned(saved, ALICE, key, raw)
 
 
-def test_a_symlink_out_of_the_users_folder_is_refused(store: Path):
-    (store / ALICE / "link").symlink_to(store / BOB)
+def test_a_symlink_out_of_the_users_folder_is_refused(saved: Path):
+    (saved / ALICE / "link").symlink_to(saved / BOB)
     with pytest.raises(files.Refused):
-        files.resolve_owned(store, ALICE, f"{ALICE}/link/e1/transcript.json")
+        files.resolve_owned(saved, ALICE, f"{ALICE}/link/e1/transcript.json")
 
 
 @pytest.mark.parametrize("user", ["", ".", "..", "a/b"])
-def test_a_user_without_a_proper_id_gets_nothing(store: Path, user: str):
+def test_a_user_without_a_proper_id_gets_nothing(saved: Path, user: str):
     with pytest.raises(files.Refused):
-        files.resolve_owned(store, user, f"{ALICE}/e1/transcript.json")
+        files.resolve_owned(saved, user, f"{ALICE}/e1/transcript.json")
 
 
 # --- item 2: sign-in ------------------------------------------------------------------------------
@@ -183,3 +186,129 @@ def test_memory_attempts_stay_bounded():
         for _ in range(6):
             store.add(f"k{i}", float(i))
     assert store.recent("k0", 0) == [] and len(store.recent("k9", 0)) == 4
+
+
+# --- items 3 and 11: the store is checked at start, kept private, and a failed save is told ------------
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_fresh_store_is_private(tmp_path: Path):
+    home = tmp_path / "var"
+    store.check(home, home / "files", f"sqlite+aiosqlite:///{home / 'mock-interview.db'}")
+    assert _mode(home) == 0o700 and _mode(home / "files") == 0o700
+    assert _mode(home / "mock-interview.db") == 0o600
+
+
+def test_what_an_older_version_left_readable_is_tightened(tmp_path: Path):
+    home = tmp_path / "var"
+    (home / "files" / "u1" / "e1").mkdir(parents=True)
+    old = home / "files" / "u1" / "e1" / "transcript.json"
+    old.write_text("{}")
+    db = home / "mock-interview.db"
+    db.write_bytes(b"")
+    for path in (home, home / "files", home / "files" / "u1", home / "files" / "u1" / "e1"):
+        path.chmod(0o755)
+    old.chmod(0o644)
+    db.chmod(0o644)
+    store.check(home, home / "files", f"sqlite+aiosqlite:///{db}")
+    assert _mode(home) == 0o700 and _mode(home / "files" / "u1" / "e1") == 0o700
+    assert _mode(old) == 0o600 and _mode(db) == 0o600
+
+
+async def test_saved_downloads_are_private(tmp_path: Path):
+    storage = persistence.LocalStorage(tmp_path / "files")
+    await storage.upload_file("u1/e1/report.md", "# hi")
+    assert _mode(tmp_path / "files" / "u1") == 0o700 and _mode(tmp_path / "files" / "u1" / "e1") == 0o700
+    assert _mode(tmp_path / "files" / "u1" / "e1" / "report.md") == 0o600
+    assert not list((tmp_path / "files" / "u1" / "e1").glob(".*tmp"))
+
+
+def test_the_umask_makes_new_files_private(tmp_path: Path):
+    previous = store.private_umask()
+    try:
+        (tmp_path / "new").write_text("x")
+        (tmp_path / "newdir").mkdir()
+    finally:
+        os.umask(previous)
+    assert _mode(tmp_path / "new") == 0o600 and _mode(tmp_path / "newdir") == 0o700
+
+
+def test_a_data_folder_that_cannot_be_created_refuses_with_one_line(tmp_path: Path):
+    (tmp_path / "blocker").write_text("a file where the folder should be")
+    home = tmp_path / "blocker" / "var"
+    with pytest.raises(store.StoreError) as refused:
+        store.check(home, home / "files", f"sqlite+aiosqlite:///{home / 'db.sqlite'}")
+    assert str(refused.value) == f"the data folder {home} cannot be created: not a directory"
+
+
+def test_a_database_that_cannot_be_written_refuses(tmp_path: Path):
+    home = tmp_path / "var"
+    (home / "db.sqlite").mkdir(parents=True)  # not a database file
+    with pytest.raises(store.StoreError, match=r"^the database .*db\.sqlite cannot be written: "):
+        store.check(home, home / "files", f"sqlite+aiosqlite:///{home / 'db.sqlite'}")
+
+
+def test_a_full_disk_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    def full(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store.os, "write", full)
+    with pytest.raises(store.StoreError, match="cannot be written: no space left on device"):
+        store.check(tmp_path / "var", tmp_path / "var" / "files", "sqlite+aiosqlite:///:memory:")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through read-only permissions")
+def test_a_read_only_data_folder_refuses(tmp_path: Path):
+    home = tmp_path / "var"
+    home.mkdir()
+    home.chmod(0o500)
+    try:
+        with pytest.raises(store.StoreError):
+            store.check(home, home / "files", f"sqlite+aiosqlite:///{home / 'db.sqlite'}")
+    finally:
+        home.chmod(0o700)
+
+
+async def test_a_failed_save_during_an_interview_is_told_once_with_the_transcript(tmp_path, monkeypatch):
+    import chainlit.data as cl_data
+    from chainlit.user import PersistedUser
+    from sqlalchemy import text
+
+    from agent import app
+    from agent.web import room, saving, views
+    from tests.e2e.fakes import chainlit_session
+    from tests.helpers import TEN_LINES
+
+    layer = persistence.make_data_layer(
+        f"sqlite+aiosqlite:///{tmp_path / 'h.db'}", persistence.make_storage(tmp_path / "files")
+    )
+    await persistence.ensure_schema(layer.engine)
+    monkeypatch.setattr(cl_data, "_data_layer", layer)
+    monkeypatch.setattr(cl_data, "_data_layer_initialized", True)
+    persisted = await layer.create_user(PersistedUser(id="", identifier="alice", createdAt="", metadata={}))
+    async with chainlit_session(user=persisted) as s:
+        await layer.update_thread(s.mock.thread_id, user_id=persisted.id)
+        await app._message(cl_message(views.START))
+        assert not saving.warned(s.mock.id)  # saving works: nothing said
+        async with layer.engine.begin() as conn:  # the store breaks mid-interview
+            await conn.execute(text("DROP TABLE steps"))
+            await conn.execute(text("DROP TABLE threads"))
+        await app._message(cl_message(TEN_LINES[0]))
+        await app._message(cl_message(TEN_LINES[1]))
+        await asyncio.sleep(0.1)  # Chainlit saves steps in tasks of their own
+        notices = [m for m in s.messages() if m.startswith("**Your interview is not being saved.**")]
+        assert len(notices) == 1
+        files_sent = [e for e in s.elements() if e["name"] == "transcript-so-far.json"]
+        assert len(files_sent) == 1
+        assert s.state().state.turns[-2].text == TEN_LINES[1]  # the interview went on
+        assert room.current() is not None
+    await layer.close()
+
+
+def cl_message(text: str):
+    import chainlit as cl
+
+    return cl.Message(content=text, type="user_message", author="User")

@@ -13,8 +13,10 @@ Chainlit's documentation does.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -175,6 +177,23 @@ async def ensure_schema(engine: AsyncEngine) -> list[str]:
     return added
 
 
+def write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path` readable by its owner only (0600), through a temp file and a rename, so a
+    crash never leaves a half-written download."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
 def _storage_base() -> type:
     from chainlit.data.storage_clients.base import BaseStorageClient
 
@@ -208,8 +227,9 @@ class LocalStorage:
         path = self.path_for(object_key)
         if path.exists() and not overwrite:
             raise FileExistsError(object_key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        for folder in reversed([p for p in path.parents if p == self.root or self.root in p.parents]):
+            folder.mkdir(mode=0o700, exist_ok=True)  # private to the user running the app
+        write_private(path, data.encode("utf-8") if isinstance(data, str) else data)
         return {"object_key": object_key, "url": await self.get_read_url(object_key)}
 
     async def delete_file(self, object_key: str) -> bool:
@@ -255,6 +275,22 @@ def _data_layer_class() -> type:
         chat profile and settings it holds, and a resumed thread shows the default profile's name.
         """
 
+        async def execute_sql(self, query: str, parameters: dict) -> Any:
+            """Chainlit's: it logs a failed statement and returns None, and its callers go on as if
+            saved. A failed write is reported here, so the user hears of it (`agent.web.saving`)."""
+            result = await super().execute_sql(query, parameters)
+            if result is None and _is_write(query):
+                await _report("the conversation", query.split(None, 3)[:3])
+            return result
+
+        async def create_element(self, element: Any) -> Any:
+            try:
+                return await super().create_element(element)
+            except Exception as exc:  # a storage failure: Chainlit runs this as a task nobody awaits
+                log.warning("could not save the file %s: %s", getattr(element, "name", "?"), exc)
+                await _report("a download", exc)
+                return None
+
         async def get_all_user_threads(self, user_id: str | None = None, thread_id: str | None = None) -> Any:
             threads = await super().get_all_user_threads(user_id=user_id, thread_id=thread_id)
             for thread in threads or []:
@@ -267,6 +303,19 @@ def _data_layer_class() -> type:
             return threads
 
     return DataLayer
+
+
+_WRITES = ("insert", "update", "delete", "replace", "create", "alter", "drop")
+
+
+def _is_write(query: str) -> bool:
+    return query.lstrip().split(None, 1)[0].lower() in _WRITES if query.strip() else False
+
+
+async def _report(what: str, detail: Any) -> None:
+    from agent.web import saving
+
+    await saving.save_failed(what, detail)
 
 
 def make_data_layer(url: str, storage: Any) -> Any:

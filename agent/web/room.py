@@ -29,7 +29,7 @@ from agent.models import PERSONAS, Context, Scorecard
 from agent.plan import context_values, load_persona
 from agent.report import render_markdown
 from agent.session import DEFAULT_LENGTH, InterviewSession, Move
-from agent.web import charts, history, views
+from agent.web import charts, history, saving, views
 from agent.web.settings import engine_info
 
 log = logging.getLogger(__name__)
@@ -170,8 +170,9 @@ async def save(session: InterviewSession | None, **extra: Any) -> None:
         name = f"{load_persona(session.state.persona).label}: {values['role']} at {values['company']}"
     try:
         await layer.update_thread(thread_id=ctx.session.thread_id, name=name, metadata=meta)
-    except Exception:  # history is best effort; the interview goes on
+    except Exception as exc:  # the interview goes on, and the user is told it is not being saved
         log.exception("could not save the interview to the thread")
+        await saving.save_failed("the interview", exc)
 
 
 def _data_layer() -> Any:
@@ -446,8 +447,9 @@ async def _record(card: Scorecard, session: InterviewSession) -> None:
     row = history.score_row(card, session.transcript(), thread_id=cl.context.session.thread_id, user=user.identifier)
     try:
         await history.record(layer.engine, row)
-    except Exception:
+    except Exception as exc:
         log.exception("could not record the score for progress over time")
+        await saving.save_failed("the score", exc)
 
 
 async def practice_again() -> None:

@@ -156,3 +156,46 @@ async def test_password_checks_do_not_stall_the_server(tmp_path):
         assert worst < 0.5, worst
     finally:
         srv.stop()
+
+
+def test_an_unwritable_store_refuses_to_start_with_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.e2e.support import ROOT
+
+    (tmp_path / "blocker").write_text("a file where the data folder should be")
+    srv = Server(tmp_path / "app", extra_env={"MOCK_INTERVIEW_HOME": str(tmp_path / "blocker" / "var")})
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "chainlit",
+            "run",
+            str(ROOT / "agent" / "app.py"),
+            "--headless",
+            "--port",
+            str(srv.port),
+        ],
+        cwd=srv.app_root,
+        env=srv.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    home = tmp_path / "blocker" / "var"
+    assert lines == [f"mock-interview: cannot start: the data folder {home} cannot be created: not a directory"]
+    assert "Traceback" not in proc.stdout
+
+
+async def test_stored_history_is_private_to_the_user_running_the_app(server: Server):
+    import stat
+
+    await scored_thread(server, server.login("alice"))
+    var = server.app_root / "var"
+    found = list(var.rglob("*"))
+    assert any(p.name == "transcript.json" for p in found) and any(p.suffix == ".db" for p in found)
+    loose = [str(p) for p in [var, *found] if stat.S_IMODE(p.stat().st_mode) & 0o077]
+    assert not loose
