@@ -1,0 +1,69 @@
+"""What the heads see of a piece of text: its static embedding, its hashed word n-grams and a few facts
+about where it sits. One implementation for training and run time, so the two can't drift apart.
+
+The embedding carries meaning across wordings; the n-grams carry what an averaged embedding loses —
+word order and negation ("you shouldn't", "I'd never tell you to"), and a sentence that opens on a verb.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from zlib import crc32
+
+import numpy as np
+
+NGRAM_BUCKETS = 1 << 17
+EMBEDDING_WEIGHT = 4.0  # puts a unit-length embedding on the scale of a handful of binary n-gram features
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[?!]")
+STRUCTURE = ("question_mark", "closing", "aside", "length", "digits", "first", "last")
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower().replace("’", "'") for t in _TOKEN.findall(text)]
+
+
+def ngram_ids(text: str) -> list[int]:
+    """Distinct hashed unigrams, bigrams and the sentence's opening words (crc32: the same ids in every process)."""
+    toks = tokens(text)
+    grams = set(toks)
+    grams.update(f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False))
+    if toks:
+        grams.add("<s> " + toks[0])
+        if len(toks) > 1:
+            grams.add(f"<s> {toks[0]} {toks[1]}")
+    return sorted({crc32(g.encode()) % NGRAM_BUCKETS for g in grams})
+
+
+def structure(text: str, *, closing: bool, aside: bool, first: bool, last: bool) -> np.ndarray:
+    n_words = len(text.split())
+    return np.array(
+        [
+            float(text.rstrip(" \"'”’)]").endswith("?")),
+            float(closing),
+            float(aside),
+            math.log1p(n_words) / 4.0,
+            float(any(ch.isdigit() for ch in text)),
+            float(first),
+            float(last),
+        ],
+        dtype=np.float32,
+    )
+
+
+ANSWER_STRUCTURE = ("cosine", "length", "sentences", "digits", "questions")
+
+
+def answer_structure(question_vec: np.ndarray, answer_vec: np.ndarray, answer: str, n_sentences: int) -> np.ndarray:
+    n_words = len(answer.split())
+    digits = sum(ch.isdigit() for ch in answer)
+    return np.array(
+        [
+            float(np.dot(question_vec, answer_vec)),
+            math.log1p(n_words) / 4.0,
+            math.log1p(n_sentences) / 2.0,
+            min(digits, 6) / 6.0,
+            float(answer.count("?") > 0),
+        ],
+        dtype=np.float32,
+    )

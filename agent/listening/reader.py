@@ -1,0 +1,329 @@
+"""The one listener: turns a transcript (or the conversation so far) into a `Reading`.
+
+For each candidate sentence, the signals it carries (learned heads, `model.py`), with spans into the
+original text; for each answer, how it relates to its question (answered / thin / dodged); for each
+interviewer turn, what it does and which plan topic it raises (from the turn's own `move`/`topic` tags when
+the product wrote it, else learned). Then the few rules that are about *structure*, not wording: where the
+closing phase starts, whether a critique was invited or came after permission was asked and given, who
+raised pay first, whether an ask came at the close, and that each distinct question counts once.
+
+The session chooses its moves from a Reading and the scorers score from it; neither reads raw text itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from agent.listening import features, model
+from agent.listening.labels import FAVOURABLE, QUESTION_LABELS, SENTENCE_LABELS
+from agent.listening.sentences import Span, Unit, units
+
+# Interviewer moves (as the session tags them) that say what the turn does without reading it.
+_INVITING_MOVES = frozenset({"invite", "invite_questions"})
+_GRANTING_MOVES = frozenset({"grant", "grant_permission"})
+_ANSWER_TOPIC_MOVES = frozenset({"opening", "question", "follow_up", "probe_dodge", "pushback", "redirect"})
+BURIED_AFTER = 6  # an ask is buried when it sits mid-way through an answer this many sentences long
+SAME_QUESTION = 0.9  # two questions whose embeddings are this close are one question asked twice
+
+
+@dataclass(frozen=True)
+class UnitReading:
+    unit: Unit
+    labels: dict[str, float]  # label -> probability, for the labels over their thresholds
+
+    @property
+    def span(self) -> Span:
+        return self.unit.span
+
+    def has(self, label: str) -> bool:
+        return label in self.labels
+
+
+@dataclass
+class TurnReading:
+    index: int
+    speaker: str
+    text: str
+    units: list[UnitReading] = field(default_factory=list)
+    acts: frozenset[str] = frozenset()  # interviewer: invites_critique, raises_pay, invites_questions, ...
+    topic: str | None = None  # interviewer: the plan topic this turn is about (follow-ups inherit theirs)
+    move: str | None = None  # interviewer: the move tag the product wrote, if any
+    relation: str | None = None  # candidate: answered / thin / dodged, when answering a topic question
+    relation_confidence: float = 0.0
+    words: int = 0
+
+    def spans(self, label: str) -> list[Span]:
+        return [u.span for u in self.units if u.has(label)]
+
+    def has(self, label: str) -> bool:
+        return any(u.has(label) for u in self.units)
+
+
+@dataclass(frozen=True)
+class DealBreakerHit:
+    kind: str
+    turn: int
+    span: Span
+
+
+@dataclass(frozen=True)
+class QuestionHit:
+    turn: int
+    span: Span
+    kind: str  # specific / generic / pay
+    vector: tuple[float, ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class AskHit:
+    turn: int
+    span: Span
+    strength: int  # 5 plain, 4 tentative or buried
+
+
+@dataclass
+class Reading:
+    turns: list[TurnReading]
+    closing_start: int
+    deal_breakers: list[DealBreakerHit] = field(default_factory=list)
+    excused: list[tuple[int, Span, str]] = field(default_factory=list)  # (turn, span, why it is no deal-breaker)
+    questions: list[QuestionHit] = field(default_factory=list)  # each distinct question once
+    asks: list[AskHit] = field(default_factory=list)  # asks for the job in the closing phase
+    grader: list[tuple[int, Span]] = field(default_factory=list)  # text aimed at a grader: noted, ignored
+
+    @property
+    def texts(self) -> list[str]:
+        return [t.text for t in self.turns]
+
+    def candidate_turns(self) -> list[int]:
+        return [t.index for t in self.turns if t.speaker == "candidate"]
+
+    def in_closing(self, turn: int) -> bool:
+        return turn >= self.closing_start
+
+    def quote(self, turn: int, span: Span) -> str:
+        return self.turns[turn].text[span[0] : span[1]]
+
+    def signals(self, label: str) -> list[tuple[int, Span]]:
+        return [(t.index, span) for t in self.turns if t.speaker == "candidate" for span in t.spans(label)]
+
+    def answered_question(self, turn: int) -> int | None:
+        """The interviewer turn a candidate turn replies to."""
+        return turn - 1 if turn > 0 and self.turns[turn - 1].speaker == "interviewer" else None
+
+    def topic_answers(self) -> dict[str, list[int]]:
+        """Candidate turns answering each topic the interviewer raised before the closing phase."""
+        out: dict[str, list[int]] = {}
+        for t in self.turns:
+            if t.speaker != "interviewer" or not t.topic or self.in_closing(t.index):
+                continue
+            nxt = t.index + 1
+            answers = out.setdefault(t.topic, [])
+            if nxt < len(self.turns) and self.turns[nxt].speaker == "candidate":
+                answers.append(nxt)
+        return out
+
+
+# --- the learned part, batched ----------------------------------------------------------------------
+def _unit_structure(u: Unit, n: int, count: int, closing: bool) -> np.ndarray:
+    return features.structure(u.text, closing=closing, aside=u.aside, first=n == 0, last=n == count - 1)
+
+
+@lru_cache(maxsize=4096)
+def read_candidate_text(text: str, closing: bool) -> tuple[UnitReading, ...]:
+    """The sentence head over one candidate turn. Cached: the live session rereads the same turns."""
+    pieces = units(text)
+    if not pieces:
+        return ()
+    heads = model.heads().sentence
+    sentence_index = _sentence_positions(pieces)
+    count = max(sentence_index) + 1
+    struct = [_unit_structure(u, sentence_index[k], count, closing) for k, u in enumerate(pieces)]
+    dense, ids = model.text_features([u.text for u in pieces], struct)
+    probs = heads.probabilities(dense, ids)
+    out = []
+    for u, row in zip(pieces, probs, strict=True):
+        labels = {
+            label: float(p) for label, p, t in zip(heads.labels, row, heads.thresholds, strict=True) if p >= t
+        }
+        if "grader" in labels:  # text aimed at a grader can't earn credit, whatever else it says
+            labels = {k: v for k, v in labels.items() if k not in FAVOURABLE}
+        out.append(UnitReading(u, labels))
+    return tuple(out)
+
+
+def _sentence_positions(pieces: list[Unit]) -> list[int]:
+    """Which sentence each unit belongs to (asides share their sentence's position)."""
+    positions, n, last_end = [], -1, -1
+    for u in pieces:
+        if not (u.aside and u.span[0] < last_end):
+            n += 1
+        last_end = max(last_end, u.span[1]) if not u.aside else last_end
+        positions.append(max(n, 0))
+    return positions
+
+
+@lru_cache(maxsize=2048)
+def read_interviewer_text(text: str) -> tuple[frozenset[str], str | None]:
+    """What an interviewer turn does (acts) and the plan topic it raises, read by the learned heads."""
+    h = model.heads()
+    dense, ids = model.text_features([text])
+    acts = h.acts.probabilities(dense, ids)[0]
+    topic = h.topic.probabilities(dense, ids)[0]
+    best = h.topic.labels[int(np.argmax(topic))]
+    return (
+        frozenset(a for a, p, t in zip(h.acts.labels, acts, h.acts.thresholds, strict=True) if p >= t),
+        None if best == "none" else best,
+    )
+
+
+@lru_cache(maxsize=2048)
+def read_relation(question: str, answer: str) -> tuple[str, float]:
+    h = model.heads().relation
+    vectors = model.embed([question, answer])
+    q, a = vectors[0], vectors[1]
+    n_sentences = max(1, len(units(answer)))
+    dense = np.hstack(
+        [
+            a * features.EMBEDDING_WEIGHT,
+            q * a * features.EMBEDDING_WEIGHT * 8,
+            features.answer_structure(q, a, answer, n_sentences),
+        ]
+    ).astype(np.float32)[None, :]
+    probs = h.probabilities(dense, [features.ngram_ids(answer)])[0]
+    best = int(np.argmax(probs))
+    return h.labels[best], float(probs[best])
+
+
+# --- structure -------------------------------------------------------------------------------------
+def _closing_start(turns: list[TurnReading]) -> int:
+    for t in turns:
+        if t.speaker == "interviewer" and t.index > 0 and (t.move in _INVITING_MOVES or "invites_questions" in t.acts):
+            return t.index
+    candidates = [t.index for t in turns if t.speaker == "candidate"]
+    if len(candidates) >= 3:
+        return candidates[-2]
+    return candidates[-1] if candidates else len(turns)
+
+
+def listen(
+    turns: Sequence[tuple[str, str]],
+    *,
+    tags: Sequence[dict[str, str | None]] | None = None,
+    closing_start: int | None = None,
+    relations: bool = True,
+) -> Reading:
+    """Read (speaker, text) pairs. `tags` carries each turn's `topic`/`move` when the product wrote them;
+    `closing_start` overrides the guess when the session knows its stage."""
+    tags = tags or [{} for _ in turns]
+    readings: list[TurnReading] = []
+    last_topic: str | None = None
+    for i, ((speaker, text), tag) in enumerate(zip(turns, tags, strict=True)):
+        t = TurnReading(index=i, speaker=speaker, text=text, words=len(text.split()))
+        if speaker == "interviewer":
+            acts, topic = read_interviewer_text(text) if text.strip() else (frozenset(), None)
+            t.move = tag.get("move")
+            if t.move in _INVITING_MOVES:
+                acts = acts | {"invites_questions"}
+            if t.move in _GRANTING_MOVES:
+                acts = acts | {"grants_permission"}
+            t.acts = acts
+            if tag.get("topic"):
+                topic = tag["topic"]
+            elif topic is None and "invites_questions" not in acts and (t.move in (None, *_ANSWER_TOPIC_MOVES)):
+                topic = last_topic  # a follow-up with nothing of its own stays on the topic it follows
+            t.topic = topic
+            last_topic = topic or last_topic
+        readings.append(t)
+
+    start = _closing_start(readings) if closing_start is None else closing_start
+    for t in readings:
+        if t.speaker == "candidate":
+            t.units = list(read_candidate_text(t.text, t.index >= start))
+    reading = Reading(turns=readings, closing_start=start)
+    _structure(reading)
+    if relations:
+        for t in readings:
+            asked = reading.answered_question(t.index) if t.speaker == "candidate" else None
+            if asked is not None and readings[asked].topic and not reading.in_closing(asked) and t.text.strip():
+                t.relation, t.relation_confidence = read_relation(readings[asked].text, t.text)
+    return reading
+
+
+def _structure(reading: Reading) -> None:
+    turns = reading.turns
+    permission_open = False  # the candidate asked to share a view, and the interviewer said yes
+    seen_questions: list[QuestionHit] = []
+    for t in turns:
+        if t.speaker == "interviewer":
+            continue
+        prev = turns[t.index - 1] if t.index > 0 and turns[t.index - 1].speaker == "interviewer" else None
+        acts = prev.acts if prev else frozenset()
+        granted = permission_open and "grants_permission" in acts
+        invited = "invites_critique" in acts
+        reading.grader += [(t.index, u.span) for u in t.units if u.has("grader")]
+        asked_permission_at = min((u.span[0] for u in t.units if u.has("permission")), default=None)
+
+        for label, kind in (("directs", "told_how_to_run_business"), ("criticizes", "criticized_product")):
+            for span in t.spans(label):
+                if invited or granted or (asked_permission_at is not None and asked_permission_at <= span[0]):
+                    why = "invited" if invited else "permission"
+                    reading.excused.append((t.index, span, why))
+                else:
+                    reading.deal_breakers.append(DealBreakerHit(kind, t.index, span))
+                    break
+
+        closing = reading.in_closing(t.index)
+        pressure = t.spans("pressure")
+        pushes = list(pressure)
+        if not closing:
+            if "raises_pay" in acts and not pressure:
+                reading.excused += [(t.index, span, "pay raised by the interviewer") for span in t.spans("push")]
+            else:
+                pushes += t.spans("push") + t.spans("job_ask")
+        elif pressure:
+            pushes += t.spans("push")
+        if pushes:
+            reading.deal_breakers.append(DealBreakerHit("closed_too_soon", t.index, min(pushes)))
+
+        for u in t.units:
+            kind = next((k for k in ("pay_question", "specific_question", "generic_question") if u.has(k)), None)
+            if kind is None:
+                continue
+            hit = QuestionHit(t.index, u.span, kind.replace("_question", ""))
+            if not _asked_before(u.unit.text, seen_questions):
+                seen_questions.append(QuestionHit(t.index, u.span, hit.kind, _vector(u.unit.text)))
+                reading.questions.append(hit)
+
+        if closing:
+            n_sentences = len({u.span for u in t.units if not u.unit.aside})
+            tail = [u.span for u in t.units if not u.unit.aside][-2:]
+            for u in t.units:
+                if u.has("job_ask") or u.has("job_ask_tentative"):
+                    buried = n_sentences >= BURIED_AFTER and u.span not in tail
+                    strength = 5 if u.has("job_ask") and not buried else 4
+                    reading.asks.append(AskHit(t.index, u.span, strength))
+        permission_open = asked_permission_at is not None
+
+
+@lru_cache(maxsize=4096)
+def _vector(text: str) -> tuple[float, ...]:
+    return tuple(float(x) for x in model.embed([text])[0])
+
+
+def _asked_before(text: str, seen: list[QuestionHit]) -> bool:
+    if not seen:
+        return False
+    v = np.array(_vector(text))
+    return any(float(np.dot(v, np.array(q.vector))) >= SAME_QUESTION for q in seen)
+
+
+def label_names() -> tuple[str, ...]:
+    return SENTENCE_LABELS
+
+
+__all__ = ["QUESTION_LABELS", "AskHit", "DealBreakerHit", "QuestionHit", "Reading", "TurnReading", "listen"]
