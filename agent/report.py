@@ -13,6 +13,15 @@ _KINDS = {
 }
 
 
+def fallback_note(crit: Criterion, engine: str) -> str | None:
+    """Said beside a score that the card's engine did not produce (the model's answer was unusable and
+    the offline scorer's value stands in); None for a score the card's engine gave itself."""
+    if not crit.scored_by or crit.scored_by == engine:
+        return None
+    who = "offline" if crit.scored_by == "offline" else f"by {crit.scored_by}"
+    return f"scored {who}: model answer unusable"
+
+
 def _bar(score: int) -> str:
     return "●" * score + "○" * (5 - score)
 
@@ -40,7 +49,9 @@ def render_markdown(card: Scorecard, transcript: Transcript | None = None) -> st
         outcome = ""
         if key == "asked_for_job":
             outcome = f" ({_OUTCOMES[card.criteria.asked_for_job.outcome]})"
-        lines.append(f"- **{_LABELS[key]}**: {crit.score}/5 {_bar(crit.score)}{outcome}")
+        note = fallback_note(crit, card.engine)
+        marker = f" *({note})*" if note else ""
+        lines.append(f"- **{_LABELS[key]}**: {crit.score}/5 {_bar(crit.score)}{outcome}{marker}")
         lines.append(f"    {crit.rationale}")
         lines += _quotes(crit.evidence)
     lines.append("")

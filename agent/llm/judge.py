@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -225,7 +225,7 @@ class LLMScorer:
         def criterion(name: str, fallback: Criterion) -> Criterion:
             parsed = answers.get(name)
             if not isinstance(parsed, CriterionAnswer):
-                return fallback.model_copy(update={"rationale": f"{UNSCORED}: {fallback.rationale}"})
+                return _fallback(fallback, baseline.engine)
             return Criterion(score=parsed.score, rationale=parsed.rationale.strip(), evidence=evidence(parsed.evidence))
 
         humility = criterion("humility", baseline.criteria.humility)
@@ -240,8 +240,7 @@ class LLMScorer:
                 evidence=evidence(ask_parsed.evidence),
             )
         else:
-            fb = baseline.criteria.asked_for_job
-            asked = fb.model_copy(update={"rationale": f"{UNSCORED}: {fb.rationale}"})
+            asked = _fallback(baseline.criteria.asked_for_job, baseline.engine)
 
         db_parsed = answers.get("deal_breakers")
         if isinstance(db_parsed, DealBreakersAnswer):
@@ -306,6 +305,15 @@ class LLMScorer:
         return card
 
 
+C = TypeVar("C", bound=Criterion)
+
+
+def _fallback(criterion: C, engine: str) -> C:
+    """The offline scorer's value for a criterion the model could not score, labelled as such: the
+    rationale says so and `scored_by` names the engine that really produced the score."""
+    return criterion.model_copy(update={"rationale": f"{UNSCORED}: {criterion.rationale}", "scored_by": engine})
+
+
 def _check_ask(parsed: BaseModel) -> None:
     assert isinstance(parsed, AskAnswer)
     allowed = {"asked": (4, 5), "not_asked": (1, 2), "premature": (1, 1)}[parsed.outcome]
@@ -324,7 +332,7 @@ def cross_check(card: Scorecard, baseline: Scorecard, n_turns: int) -> list[str]
     """Where the judge and the rules disagree about things the rules can see in the text."""
     notes: list[str] = []
     judged, rules = card.criteria.asked_for_job, baseline.criteria.asked_for_job
-    if judged.outcome != rules.outcome and not judged.rationale.startswith(UNSCORED):
+    if judged.outcome != rules.outcome and not judged.scored_by:
         where = f" (turn {rules.evidence[0].turn})" if rules.evidence else ""
         detail = {
             "asked": f"the rules found a closing ask{where}",
@@ -334,7 +342,7 @@ def cross_check(card: Scorecard, baseline: Scorecard, n_turns: int) -> list[str]
         notes.append(f"asked_for_job: the judge says {judged.outcome}; {detail}")
     for name in ("humility", "curiosity"):
         j, r = getattr(card.criteria, name), getattr(baseline.criteria, name)
-        if abs(j.score - r.score) >= 2 and not j.rationale.startswith(UNSCORED):
+        if abs(j.score - r.score) >= 2 and not j.scored_by:
             notes.append(f"{name}: the judge gives {j.score}, the rules give {r.score}")
     judge_kinds = {d.kind for d in card.deal_breakers}
     rule_kinds = {d.kind for d in baseline.deal_breakers}
