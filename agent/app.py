@@ -13,7 +13,7 @@ from typing import Any
 import chainlit as cl
 from chainlit.server import app as server_app
 
-from agent.web import auth, files, offline_page, persistence, room, store, throttle
+from agent.web import auth, feedback, files, offline_page, persistence, room, serving, store, throttle
 from agent.web.settings import database_url, files_dir, home
 
 try:
@@ -25,6 +25,9 @@ _STORAGE = persistence.make_storage(files_dir())
 auth.ensure_auth_secret(home())
 offline_page.install()
 files.mount(server_app, _STORAGE)
+feedback.mount(server_app)
+serving.use_own_files_dir()
+serving.apply_cookie_policy()
 _THROTTLE = throttle.LoginThrottle.from_env()
 server_app.add_middleware(throttle.LoginGuard)
 

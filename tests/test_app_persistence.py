@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.schema import CreateTable
 
-from agent.web import files, history, persistence
+from agent.web import feedback, files, history, persistence
 from tests.e2e.fakes import chainlit_session
 from tests.helpers import run_interview
 
@@ -95,7 +95,8 @@ async def test_round_trip_through_chainlits_data_layer_logs_no_sql_error(tmp_pat
         await layer.create_step(message)
         element = Text(name="report.md", content="# hi", for_id=message["id"], thread_id=tid, mime="text/markdown")
         await layer.create_element(element)
-        await layer.upsert_feedback(Feedback(forId=message["id"], value=1, threadId=tid, comment="useful"))
+        with feedback.acting_user("alice"):  # feedback is written only for the message's owner
+            await layer.upsert_feedback(Feedback(forId=message["id"], value=1, threadId=tid, comment="useful"))
         thread = await layer.get_thread(tid)
         assert thread is not None and thread["userIdentifier"] == "alice"
         assert thread["metadata"] == {"interview": {"turns": []}}  # an object, not SQLite's text

@@ -312,3 +312,98 @@ def cl_message(text: str):
     import chainlit as cl
 
     return cl.Message(content=text, type="user_message", author="User")
+
+
+# --- item 12: feedback, upload folders, the cookie ---------------------------------------------------
+
+
+async def test_feedback_is_written_or_deleted_only_by_the_owner_of_the_message(tmp_path):
+    from chainlit.types import Feedback
+    from chainlit.user import PersistedUser
+    from sqlalchemy import select
+
+    from agent.web import feedback
+
+    layer = persistence.make_data_layer(f"sqlite+aiosqlite:///{tmp_path / 'f.db'}", None)
+    await persistence.ensure_schema(layer.engine)
+    steps = {}
+    for name in ("alice", "bob"):
+        user = await layer.create_user(PersistedUser(id="", identifier=name, createdAt="", metadata={}))
+        thread_id = f"thread-{name}"
+        await layer.update_thread(thread_id, user_id=user.id)
+        steps[name] = f"step-{name}"
+        async with layer.engine.begin() as conn:
+            await conn.execute(
+                persistence.steps.insert().values(
+                    id=steps[name], threadId=thread_id, name="Dana", type="assistant_message", streaming=False
+                )
+            )
+
+    async def rows() -> list:
+        async with layer.engine.connect() as conn:
+            return (await conn.execute(select(persistence.feedbacks))).fetchall()
+
+    with pytest.raises(feedback.NotYours):  # Chainlit's route, which does not say who asks
+        await layer.upsert_feedback(Feedback(forId=steps["bob"], value=0, threadId="thread-bob"))
+    with feedback.acting_user("alice"), pytest.raises(feedback.NotYours):
+        await layer.upsert_feedback(Feedback(forId=steps["bob"], value=0, threadId="thread-bob"))
+    assert await rows() == []
+    with feedback.acting_user("bob"):
+        bobs = await layer.upsert_feedback(Feedback(forId=steps["bob"], value=1, threadId="thread-bob"))
+    with feedback.acting_user("alice"):
+        with pytest.raises(feedback.NotYours):
+            await layer.delete_feedback(bobs)
+        with pytest.raises(feedback.NotYours):  # overwriting bob's row by its id, pointed at her own step
+            await layer.upsert_feedback(Feedback(id=bobs, forId=steps["alice"], value=0, threadId="thread-alice"))
+        await layer.upsert_feedback(Feedback(forId=steps["alice"], value=0, threadId="thread-alice"))
+    assert len(await rows()) == 2
+    with pytest.raises(feedback.NotYours):
+        await layer.delete_feedback(bobs)
+    with feedback.acting_user("bob"):
+        assert await layer.delete_feedback(bobs)
+    assert len(await rows()) == 1
+    await layer.close()
+
+
+def test_the_thumbs_are_hidden_in_the_page():
+    from tests.conftest import ROOT
+
+    config = (ROOT / ".chainlit" / "config.toml").read_text()
+    assert '\ncustom_css = "/public/mock-interview.css"' in config
+    css = (ROOT / "public" / "mock-interview.css").read_text()
+    assert all(f".{kind}-feedback-{state}" in css for kind in ("positive", "negative") for state in ("on", "off"))
+
+
+@pytest.mark.parametrize(
+    ("env", "secure"),
+    [
+        ({}, False),
+        ({"CHAINLIT_URL": "http://localhost:8000"}, False),
+        ({"CHAINLIT_URL": "https://interviews.example.com"}, True),
+        ({"CHAINLIT_URL": "HTTPS://interviews.example.com/"}, True),
+        ({"CHAINLIT_SSL_CERT": "/etc/cert.pem"}, True),
+        ({"MOCK_INTERVIEW_SECURE_COOKIE": "1"}, True),
+        ({"CHAINLIT_URL": "https://x.example.com", "MOCK_INTERVIEW_SECURE_COOKIE": "0"}, False),
+    ],
+)
+def test_the_cookie_is_secure_when_the_public_url_is_https(env: dict, secure: bool):
+    from agent.web import serving
+
+    assert serving.wants_secure_cookie(env) is secure
+
+
+def test_each_instance_gets_its_own_upload_folder_and_dead_ones_are_cleared(tmp_path: Path):
+    import subprocess
+    import sys
+
+    from agent.web import serving
+
+    shared = tmp_path / ".files"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (shared / f"{serving.PREFIX}{dead.stdout.strip()}-abcd").mkdir(parents=True)
+    live = shared / f"{serving.PREFIX}1-abcd"  # pid 1 always runs
+    live.mkdir()
+    mine = serving.instance_files_dir(shared)
+    other = serving.instance_files_dir(shared)
+    assert mine != other and mine.parent == shared and _mode(mine) == 0o700
+    assert sorted(p.name for p in shared.iterdir()) == sorted([live.name, mine.name, other.name])

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Table,
     Text,
     inspect,
+    select,
     text,
 )
 from sqlalchemy.dialects import postgresql
@@ -283,6 +284,33 @@ def _data_layer_class() -> type:
                 await _report("the conversation", query.split(None, 3)[:3])
             return result
 
+        async def upsert_feedback(self, feedback: Any) -> str:
+            """Only for the signed-in owner of the message (and of the feedback row, when it exists)."""
+            await self._check_feedback_owner(for_id=feedback.forId, feedback_id=feedback.id)
+            return await super().upsert_feedback(feedback)
+
+        async def delete_feedback(self, feedback_id: str) -> bool:
+            await self._check_feedback_owner(for_id=None, feedback_id=feedback_id)
+            return await super().delete_feedback(feedback_id)
+
+        async def _check_feedback_owner(self, *, for_id: str | None, feedback_id: str | None) -> None:
+            from agent.web.feedback import ACTING_USER, NotYours
+
+            user = ACTING_USER.get()
+            if not user:
+                raise NotYours("feedback needs a signed-in owner")
+            async with self.engine.connect() as conn:
+                if feedback_id:
+                    row = (
+                        await conn.execute(select(feedbacks.c.forId).where(feedbacks.c.id == feedback_id))
+                    ).first()
+                    if row is not None and not await _owns_step(conn, user, row[0]):
+                        raise NotYours("not your feedback")
+                    if row is None and for_id is None:
+                        raise NotYours("no such feedback")
+                if for_id is not None and not await _owns_step(conn, user, for_id):
+                    raise NotYours("not your message")
+
         async def create_element(self, element: Any) -> Any:
             try:
                 return await super().create_element(element)
@@ -303,6 +331,15 @@ def _data_layer_class() -> type:
             return threads
 
     return DataLayer
+
+
+async def _owns_step(conn: Any, user: str, step_id: str) -> bool:
+    query = (
+        select(steps.c.id)
+        .join(threads, threads.c.id == steps.c.threadId)
+        .where(steps.c.id == step_id, threads.c.userIdentifier == user)
+    )
+    return (await conn.execute(query)).first() is not None
 
 
 _WRITES = ("insert", "update", "delete", "replace", "create", "alter", "drop")
