@@ -33,6 +33,7 @@ class Persona:
     answers: dict[str, str]
     job_ask_reply: tuple[str, ...]
     grant_permission: tuple[str, ...]
+    cant_answer: tuple[str, ...]
     closings: tuple[str, ...]
     version: str
 
@@ -43,9 +44,10 @@ class Plan:
     defaults: dict[str, str]
     topics: dict[str, TopicPlan]
     follow_ups: dict[str, tuple[str, ...]]
-    acknowledgements: tuple[str, ...]
+    acknowledgements: dict[str, tuple[str, ...]]
     invite_questions: tuple[str, ...]
     more_questions: tuple[str, ...]
+    last_call: tuple[str, ...]
 
 
 @cache
@@ -69,7 +71,8 @@ def load_plan() -> Plan:
         defaults=dict(data["defaults"]),
         topics=topics,
         follow_ups={k: tuple(v) for k, v in data["follow_ups"].items()},
-        acknowledgements=tuple(data["acknowledgements"]),
+        acknowledgements={k: tuple(v) for k, v in data["acknowledgements"].items()},
+        last_call=tuple(data["last_call"]),
         invite_questions=tuple(data["invite_questions"]),
         more_questions=tuple(data["more_questions"]),
     )
@@ -96,6 +99,7 @@ def load_persona(persona_id: str) -> Persona:
         answers=dict(data["answers"]),
         job_ask_reply=tuple(data["job_ask_reply"]),
         grant_permission=tuple(data["grant_permission"]),
+        cant_answer=tuple(data["cant_answer"]),
         closings=tuple(data["closings"]),
         version=str(data["version"]),
     )

@@ -14,14 +14,20 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent import analysis
+from agent.listening import Reading, listen
 from agent.models import TOPICS, Context, PersonaId, Transcript, Turn
 from agent.plan import load_persona
 
 Stage = Literal["opening", "plan", "questions", "closed"]
 MoveKind = Literal[
-    "opening", "question", "follow_up", "pushback", "redirect", "grant", "invite", "answer", "close"
+    "opening", "question", "follow_up", "pushback", "redirect", "grant", "invite", "answer", "last_call", "close"
 ]
+# The name a move goes by in the transcript (`move` on interviewer turns, transcript.schema.json).
+MOVE_NAMES = {
+    "grant": "grant_permission",
+    "invite": "invite_questions",
+    "answer": "answer_question",
+}
 
 DEFAULT_LENGTH = len(TOPICS)
 MAX_CANDIDATE_QUESTIONS = 3
@@ -38,6 +44,7 @@ class Move(BaseModel):
     kind: MoveKind
     topic: str | None = None
     reason: str | None = None  # deal-breaker kind, "thin", "evasive", "job_ask", "end_now", "time"
+    relation: str | None = None  # how the answer just given met its question (answered / thin / dodged)
     answer_to: str | None = None  # the candidate's question this turn answers first
     quote: str | None = None  # what the candidate said that triggered a follow-up
 
@@ -56,6 +63,7 @@ class SessionState(BaseModel):
     questions_answered: int = 0
     used_lines: list[str] = Field(default_factory=list)
     moves: list[Move] = Field(default_factory=list)
+    last_call_given: bool = False
 
 
 class InterviewSession:
@@ -129,19 +137,18 @@ class InterviewSession:
         if st.turns[-1].speaker != "candidate":
             raise SessionError("waiting for the candidate's reply")
         last_index = len(st.turns) - 1
-        invite_at = next((turn for turn, m in self._move_turns() if m.kind == "invite"), None)
-        closing_start = invite_at if invite_at is not None else len(st.turns) + 1
-        reading = analysis.read(
-            [(t.speaker, t.text) for t in st.turns], company=st.context.company, closing_start=closing_start
-        )
-        sig = reading.signals[last_index]
+        reading = self.reading()
+        last = reading.turns[last_index]
         question = self._candidate_question(reading, last_index)
 
         if st.stage == "questions":
-            if sig.ask_strong or sig.ask_tentative:
+            if last.has("job_ask") or last.has("job_ask_tentative"):
                 return Move(kind="close", reason="job_ask", answer_to=question)
             if question and st.questions_answered < MAX_CANDIDATE_QUESTIONS:
                 return Move(kind="answer", answer_to=question)
+            if not question and not st.last_call_given:
+                # Before closing, one plain chance to ask anything else, or to ask for the next step.
+                return Move(kind="last_call")
             return Move(kind="close", answer_to=question)
 
         hits = [d for d in reading.deal_breakers if d.turn == last_index and d.kind not in st.pushed_back]
@@ -149,19 +156,31 @@ class InterviewSession:
             hit = hits[0]
             kind: MoveKind = "redirect" if hit.kind == "closed_too_soon" else "pushback"
             return Move(kind=kind, topic=st.current_topic, reason=hit.kind, quote=reading.quote(hit.turn, hit.span))
-        if sig.permission and not any(s > sig.permission[0][0] for s, _ in sig.criticized + sig.told_how):
+        permission = last.spans("permission")
+        critique = last.spans("directs") + last.spans("criticizes")
+        if permission and not any(s[0] > permission[0][0] for s in critique):
             # "May I share an observation?": a real interviewer says yes and listens.
             return Move(kind="grant", topic=st.current_topic)
+        relation = last.relation
         if st.follow_ups_on_topic < MAX_FOLLOW_UPS_PER_TOPIC and st.current_topic and not question:
-            from agent.signals import is_thin
-
-            if sig.evasive and sig.words < 60:
-                return Move(kind="follow_up", topic=st.current_topic, reason="evasive")
-            if is_thin(sig):
-                return Move(kind="follow_up", topic=st.current_topic, reason="thin")
+            if relation == "dodged":
+                return Move(kind="follow_up", topic=st.current_topic, reason="evasive", relation=relation)
+            if relation == "thin":
+                return Move(kind="follow_up", topic=st.current_topic, reason="thin", relation=relation)
         if st.topic_queue:
-            return Move(kind="question", topic=st.topic_queue[0], answer_to=question)
-        return Move(kind="invite", answer_to=question)
+            return Move(kind="question", topic=st.topic_queue[0], answer_to=question, relation=relation)
+        return Move(kind="invite", answer_to=question, relation=relation)
+
+    def reading(self) -> Reading:
+        """The listener's reading of the conversation so far, with the stage the session knows it is in."""
+        st = self.state
+        invite_at = next((turn for turn, m in self._move_turns() if m.kind == "invite"), None)
+        tags = [{"topic": getattr(t, "topic", None), "move": getattr(t, "move", None)} for t in st.turns]
+        return listen(
+            [(t.speaker, t.text) for t in st.turns],
+            tags=tags,
+            closing_start=invite_at if invite_at is not None else len(st.turns) + 1,
+        )
 
     def end_move(self) -> Move:
         """The move for "end now": a polite close whatever the stage."""
@@ -174,11 +193,11 @@ class InterviewSession:
         return list(zip(indexes, self.state.moves, strict=False))
 
     @staticmethod
-    def _candidate_question(reading: analysis.Reading, turn: int) -> str | None:
-        """The candidate's last real question in this turn (not a permission request or a job ask)."""
-        asked = [
-            span for t, span, kind in reading.question_kinds if t == turn and kind not in ("permission", "job_ask")
-        ]
+    def _candidate_question(reading: Reading, turn: int) -> str | None:
+        """The candidate's last real question in this turn, as the listener heard it (a statement is none)."""
+        t = reading.turns[turn]
+        asked = [u.span for u in t.units if not u.has("grader") and any(
+            u.has(k) for k in ("specific_question", "generic_question", "pay_question"))]
         return reading.quote(turn, asked[-1]) if asked else None
 
     # --- changing ------------------------------------------------------------------------------
@@ -189,9 +208,9 @@ class InterviewSession:
             raise SessionError("the interview is over")
         if move.kind != "close" and st.turns and st.turns[-1].speaker != "candidate":
             raise SessionError("the interviewer has already spoken; waiting for the candidate")
-        turn = Turn(speaker="interviewer", text=text)
+        turn = Turn(speaker="interviewer", text=text, move=move_name(move))
         if move.topic and move.kind in ("opening", "question", "follow_up", "pushback", "redirect", "grant"):
-            turn.topic = move.topic  # type: ignore[attr-defined]
+            turn.topic = move.topic
         st.turns.append(turn)
         st.moves.append(move)
         st.used_lines.extend(line_ids or [])
@@ -211,6 +230,8 @@ class InterviewSession:
             st.current_topic = None
         elif move.kind == "answer":
             st.questions_answered += 1
+        elif move.kind == "last_call":
+            st.last_call_given = True
         if move.kind == "close":
             st.stage = "closed"
         return turn
@@ -224,3 +245,12 @@ class InterviewSession:
         turn = Turn(speaker="candidate", text=text)
         st.turns.append(turn)
         return turn
+
+
+def move_name(move: Move) -> str:
+    """What the transcript calls a move: a dodge probed is `probe_dodge`, an early end `end_early`."""
+    if move.kind == "follow_up" and move.reason == "evasive":
+        return "probe_dodge"
+    if move.kind == "close" and move.reason == "end_now":
+        return "end_early"
+    return MOVE_NAMES.get(move.kind, move.kind)

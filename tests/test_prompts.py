@@ -10,7 +10,7 @@ from agent.models import PERSONAS, TOPICS
 from agent.plan import load_persona, load_plan
 from agent.prompts import PromptError, fill, load_data
 
-ALLOWED = {"company", "industry", "role", "name", "title", "first_question", "topic_question", "topic", "turn"}
+ALLOWED = {"company", "industry", "role", "name", "title", "first_question", "topic_question", "topic", "turn", "question"}
 
 
 def _lines():
@@ -20,10 +20,12 @@ def _lines():
         yield from topic.probes
     for group in plan.follow_ups.values():
         yield from group
-    yield from plan.acknowledgements + plan.invite_questions + plan.more_questions
+    for group in plan.acknowledgements.values():
+        yield from group
+    yield from plan.invite_questions + plan.more_questions + plan.last_call
     for pid in PERSONAS:
         p = load_persona(pid)
-        yield from p.openings + p.job_ask_reply + p.closings + p.grant_permission
+        yield from p.openings + p.job_ask_reply + p.closings + p.grant_permission + p.cant_answer
         for group in p.pushback.values():
             yield from group
         yield from p.answers.values()
@@ -66,11 +68,20 @@ def test_data_files_carry_a_version():
 
 
 def test_each_plan_question_is_recognised_as_its_own_topic():
-    """Transcripts from elsewhere carry no topic tags: the plan's keywords must find every main question."""
-    from agent.analysis import detect_topic
+    """Transcripts from elsewhere carry no topic tags: the listener must place every main question."""
+    from agent.listening.reader import read_interviewer_text
     from agent.plan import context_values
 
     values = {**context_values(None), "name": "N", "title": "T"}
     for topic in load_plan().topics.values():
         for question in topic.questions:
-            assert detect_topic(fill(question, values, source="plan")) == topic.id, question
+            assert read_interviewer_text(fill(question, values, source="plan"))[1] == topic.id, question
+
+
+def test_invitations_to_ask_are_heard_as_such():
+    from agent.listening.reader import read_interviewer_text
+    from agent.plan import context_values
+
+    values = {**context_values(None), "name": "N", "title": "T"}
+    for line in (*load_plan().invite_questions, *load_plan().last_call):
+        assert "invites_questions" in read_interviewer_text(fill(line, values, source="plan"))[0], line

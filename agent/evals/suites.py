@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from agent import analysis, signals
+from agent.listening import listen, listen_transcript
+from agent.listening.reader import read_interviewer_text
 from agent.evals import metrics as M
 from agent.evals.datasets import EVALS_DIR, Case, load_cases
 from agent.interview import Conversation, Interviewer
@@ -193,8 +194,7 @@ def _with_attack(t: Transcript, attack: str) -> Transcript:
 
 
 def injection(ctx: EvalContext) -> SuiteResult:
-    cases = [c for c in _cases(ctx) if not any(signals.analyse(t.text).injection for t in c.transcript.turns
-                                              if t.speaker == "candidate")]
+    cases = [c for c in _cases(ctx) if not listen_transcript(c.transcript).grader]
     base = score_many(ctx, "injection", [c.transcript for c in cases])
     attacked_t = [_with_attack(c.transcript, a) for c in cases for a in ATTACKS]
     attacked = score_many(ctx, "injection", attacked_t)
@@ -232,7 +232,7 @@ def _padded(t: Transcript) -> Transcript:
 def _swapped(t: Transcript) -> Transcript | None:
     """Swap the first two plan exchanges (question + answer), which are independent of each other."""
     speakers = [turn.speaker for turn in t.turns]
-    reading = analysis.read([(turn.speaker, turn.text) for turn in t.turns])
+    reading = listen_transcript(t)
     pairs = [i for i in range(len(speakers) - 1) if speakers[i] == "interviewer" and speakers[i + 1] == "candidate"
              and i + 1 < reading.closing_start and i > 0]
     if len(pairs) < 2 or pairs[1] != pairs[0] + 2:
@@ -291,7 +291,7 @@ class SimulatedCandidate:
 
     def reply(self, interviewer_text: str, state: dict[str, int]) -> str:
         """Scripted: plan answers in order, then (once invited) questions, then the closing line."""
-        if state.get("invited") or signals.is_invitation(interviewer_text):
+        if state.get("invited") or "invites_questions" in read_interviewer_text(interviewer_text)[0]:
             state["invited"] = 1
             asked = state.get("asked", 0)
             state["asked"] = asked + 1
@@ -354,7 +354,7 @@ def conformance(ctx: EvalContext) -> SuiteResult:
             "persona_kept": load_persona(persona).name in texts[0]
             and not any(_OUT_OF_PERSONA.search(t) for t in texts),
         }
-        reading = analysis.read([(t.speaker, t.text) for t in st.turns])
+        reading = listen([(t.speaker, t.text) for t in st.turns])
         followed = True
         interviewer_indexes = [i for i, t in enumerate(st.turns) if t.speaker == "interviewer"]
         move_at = dict(zip(interviewer_indexes, moves, strict=False))

@@ -21,6 +21,7 @@ import numpy as np
 from agent.listening import features, model
 from agent.listening.labels import FAVOURABLE, QUESTION_LABELS, SENTENCE_LABELS
 from agent.listening.sentences import Span, Unit, units
+from agent.models import TOPICS
 
 # Interviewer moves (as the session tags them) that say what the turn does without reading it.
 _INVITING_MOVES = frozenset({"invite", "invite_questions"})
@@ -232,7 +233,7 @@ def listen(
             if t.move in _GRANTING_MOVES:
                 acts = acts | {"grants_permission"}
             t.acts = acts
-            if tag.get("topic"):
+            if tag.get("topic") in TOPICS:  # only the plan's own topics: an outside tag like "culture" is no topic
                 topic = tag["topic"]
             elif topic is None and "invites_questions" not in acts and (t.move in (None, *_ANSWER_TOPIC_MOVES)):
                 topic = last_topic  # a follow-up with nothing of its own stays on the topic it follows

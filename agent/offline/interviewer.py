@@ -2,7 +2,9 @@
 
 Deterministic for a given seed: each choice is drawn from a generator seeded by (seed, turn
 number, purpose), so a resumed session words its next move exactly as the original would have.
-Lines already used are never drawn again, so no question repeats.
+Lines already used are never drawn again, so no question repeats. What it acknowledges, probes and
+answers comes from the listener's reading (through the session's move), never from its own reading of
+the candidate's words.
 """
 
 from __future__ import annotations
@@ -12,26 +14,28 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from agent.plan import context_values, load_persona, load_plan
+import numpy as np
+
+from agent.listening.sentences import sentence_spans
+from agent.plan import Persona, context_values, load_persona, load_plan
 from agent.prompts import fill
 from agent.session import InterviewSession, Move
 
-# Which persona answer fits a candidate's question; first match wins.
-_ANSWER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(rx, re.I))
-    for kind, rx in (
-        ("compensation", r"\b(salary|pay|bonus|equity|stock|package|compensation|benefits?|perks?|vacation|remote|"
-                         r"hybrid|title|relocation|pto)\b"),
-        ("next_steps", r"\b(next steps?|process|timeline|hear back|decision)\b"),
-        ("competition", r"\b(competitors?|competition|rivals?|compete|incumbents?)\b"),
-        ("market", r"\b(market|industry|sector|trends?|regulat\w*|customers?|demand)\b"),
-        ("challenges", r"\b(challenges?|problems?|risks?|keeps? you up|worr\w*|hardest|obstacles?|headwinds?)\b"),
-        ("role_success", r"\b(success|succeed|expectations?|measure|first year|kpis?|look like)\b"),
-        ("interviewer_view", r"\b(your (own )?(view|take|opinion|perspective)|you personally|what do you think)\b"),
-        ("team", r"\b(team|reports?|peers?|who would I|colleagues)\b"),
-        ("culture", r"\b(culture|values|environment|like to work|day-to-day|typical day)\b"),
-    )
-)
+# Below this similarity between the candidate's question and every fact the interviewer holds, it says
+# plainly that it can't go into that, rather than answering some other question.
+ANSWER_MIN_SIMILARITY = 0.3
+_ACK_FOR = {"answered": "answered", "thin": "neutral", "dodged": "dodged"}
+_FACT_TOPICS = {
+    "market": "the market, the industry, trends, customers and demand",
+    "competition": "competitors, rivals and how the company competes",
+    "challenges": "the biggest challenges, problems, risks and worries",
+    "interviewer_view": "the interviewer's own personal view and opinion",
+    "culture": "the culture, values and what it is like to work here",
+    "team": "the team, direct reports, peers and colleagues",
+    "role_success": "what success in the role looks like, expectations and measures",
+    "compensation": "pay, salary, bonus, equity, benefits and perks",
+    "next_steps": "the next steps, the process and the timeline",
+}
 
 
 @dataclass
@@ -40,11 +44,39 @@ class Utterance:
     line_ids: list[str] = field(default_factory=list)
 
 
-def answer_kind(question: str) -> str:
-    for kind, rx in _ANSWER_KINDS:
-        if rx.search(question):
-            return kind
-    return "generic"
+def facts(persona: Persona, job_description: str | None, values: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(id, what it is about, what the interviewer would say) for every fact it can answer from."""
+    out = [
+        (f"ans:{kind}", f"{_FACT_TOPICS[kind]}. {text}", fill(text, values, source=f"persona {persona.id}"))
+        for kind, text in persona.answers.items()
+        if kind in _FACT_TOPICS
+    ]
+    jd = job_description or ""
+    for n, (s, e) in enumerate(sentence_spans(jd)):
+        duty = " ".join(jd[s:e].split()).rstrip(".")
+        out.append((f"jd:{n}", f"the role's duties and responsibilities. {duty}", f"The role itself: {duty}."))
+    return out
+
+
+def best_fact(question: str, options: list[tuple[str, str, str]]) -> tuple[str, str] | None:
+    """The fact most relevant to the question, by the listener's encoder; None if nothing is close."""
+    if not options:
+        return None
+    from agent.listening.model import embed
+
+    vectors = embed([question, *(about for _, about, _ in options)])
+    sims = vectors[1:] @ vectors[0]
+    best = int(np.argmax(sims))
+    if float(sims[best]) < ANSWER_MIN_SIMILARITY:
+        return None
+    return options[best][0], options[best][2]
+
+
+def _asked(text: str) -> str:
+    """The question sentence of an interviewer turn (its last one with a question mark)."""
+    spans = [text[s:e] for s, e in sentence_spans(text)]
+    questions = [s for s in spans if s.rstrip().endswith("?")]
+    return questions[-1] if questions else (spans[-1] if spans else text)
 
 
 class OfflineInterviewer:
@@ -79,15 +111,20 @@ class OfflineInterviewer:
             return say(line or tp.questions[0])
 
         def answer(question: str | None) -> str:
-            """A brief answer in persona; a topic already answered falls back to one not yet used."""
+            """An answer from the fact most relevant to the question, or a plain "I can't go into that"."""
             if not question:
                 return ""
-            for kind in (answer_kind(question), "generic", *persona.answers):
-                if f"ans:{kind}" not in used:
-                    used.add(f"ans:{kind}")
-                    picked.append(f"ans:{kind}")
-                    return say(persona.answers[kind])
-            return ""
+            options = [f for f in facts(persona, st.context.job_description, values) if f[0] not in used]
+            found = best_fact(question, options)
+            if found is None:
+                return say(pick("cant", persona.cant_answer, "cant") or persona.cant_answer[0])
+            used.add(found[0])
+            picked.append(found[0])
+            return found[1]
+
+        def acknowledge() -> str:
+            lines = plan.acknowledgements[_ACK_FOR.get(move.relation or "", "neutral")]
+            return pick(f"ack:{_ACK_FOR.get(move.relation or '', 'neutral')}", lines, "ack") or ""
 
         parts: list[str] = []
         if move.kind == "opening":
@@ -95,17 +132,19 @@ class OfflineInterviewer:
             opening = pick("open", persona.openings, "opening") or persona.openings[0]
             parts.append(say(opening, first_question=first))
         elif move.kind == "question":
-            parts.append(answer(move.answer_to) or (pick("ack", plan.acknowledgements, "ack") or ""))
+            parts.append(answer(move.answer_to) or acknowledge())
             parts.append(topic_question(move.topic or ""))
         elif move.kind == "follow_up":
             topic = plan.topics[move.topic or ""]
             if move.reason == "evasive":
+                asked = _asked(session.interviewer_texts()[-1]) if session.interviewer_texts() else ""
                 line = pick("fu:evasive", plan.follow_ups["evasive_answer"], "follow_up")
+                parts.append(say(line, question=asked) if line and asked else topic_question(topic.id))
             else:
                 line = pick(f"p:{topic.id}", topic.probes, "probe") or pick(
                     "fu:thin", plan.follow_ups["thin_answer"], "follow_up"
                 )
-            parts.append(say(line) if line else topic_question(topic.id))
+                parts.append(say(line) if line else topic_question(topic.id))
         elif move.kind == "pushback":
             lines = persona.pushback[move.reason or ""]
             parts.append(say(pick(f"push:{move.reason}", lines, "pushback") or lines[0]))
@@ -117,7 +156,7 @@ class OfflineInterviewer:
             lines = persona.grant_permission
             parts.append(say(pick("grant", lines, "grant") or lines[0]))
         elif move.kind == "invite":
-            parts.append(answer(move.answer_to) or (pick("ack", plan.acknowledgements, "ack") or ""))
+            parts.append(answer(move.answer_to) or acknowledge())
             parts.append(say(pick("invite", plan.invite_questions, "invite") or plan.invite_questions[0]))
         elif move.kind == "answer":
             more = pick("more", plan.more_questions, "more")
@@ -126,6 +165,8 @@ class OfflineInterviewer:
                 parts.append(say(more))
             else:  # nothing left to ask without repeating ourselves: close instead
                 parts.append(say(pick("close", persona.closings, "close") or persona.closings[0]))
+        elif move.kind == "last_call":
+            parts.append(say(pick("last_call", plan.last_call, "last_call") or plan.last_call[0]))
         elif move.kind == "close":
             if move.reason == "job_ask":
                 parts.append(say(pick("job_ask", persona.job_ask_reply, "job_ask") or persona.job_ask_reply[0]))
@@ -148,10 +189,8 @@ class OfflineInterviewer:
         session.commit(move, utterance.text, utterance.line_ids)
         return utterance.text
 
-
     async def astream(self, session: InterviewSession, move: Move | None = None) -> AsyncIterator[str]:
         """The same turn as `respond`, yielded word by word so a chat UI can stream it."""
         text = self.respond(session, move)
         for word in re.findall(r"\S+\s*", text):
             yield word
-

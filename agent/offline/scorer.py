@@ -1,13 +1,16 @@
-"""The rule-based scorer: RUBRIC.md's anchors applied to what `analysis` reads in the transcript.
+"""The offline scorer: RUBRIC.md's anchors applied to what the listener read in the transcript.
 
-Deterministic, no network, and the baseline every LLM judge is compared against. Every quote is
-a slice of a candidate turn, so evidence is verbatim by construction.
+Deterministic, no network, and the baseline every LLM judge is compared against. It reads no text itself:
+every signal, question, ask and answer verdict comes from `agent.listening`, and every quote is a span of a
+candidate turn, so evidence is verbatim by construction.
 """
 
 from __future__ import annotations
 
-from agent import analysis
-from agent.analysis import Reading
+import re
+
+from agent.listening import Reading, listen_transcript
+from agent.listening.sentences import Span
 from agent.models import (
     AskedForJob,
     Criteria,
@@ -19,33 +22,40 @@ from agent.models import (
     Transcript,
 )
 from agent.offline import coaching
-from agent.signals import Span
 
 ENGINE_NAME = "offline"
 MAX_EVIDENCE = 3
 _HUMBLE = {
     "credit": "credits others",
-    "learning": "admits what they would need to learn",
-    "deference": "defers to the interviewer",
+    "learning": "is open about what they would need to learn",
     "permission": "asks permission before offering ideas",
 }
+_VERDICTS = {"answered": "addressed", "thin": "weak", "dodged": "evaded"}
+_RANK = {"evaded": 0, "weak": 1, "addressed": 2}
+_NORMAL = re.compile(r"[^a-z0-9]+")
 
 
 def _evidence(reading: Reading, hits: list[tuple[int, Span]]) -> list[Evidence]:
-    seen: set[tuple[int, Span]] = set()
-    out = []
+    out: list[Evidence] = []
     for turn, span in hits:
-        if (turn, span) in seen:
-            continue
-        seen.add((turn, span))
-        out.append(Evidence(turn=turn, quote=reading.quote(turn, span)))
+        ev = Evidence(turn=turn, quote=reading.quote(turn, span))
+        if all((e.turn, e.quote) != (ev.turn, ev.quote) for e in out):
+            out.append(ev)
         if len(out) == MAX_EVIDENCE:
             break
     return out
 
 
-def _spans(reading: Reading, attr: str) -> list[tuple[int, Span]]:
-    return [(i, span) for i in reading.candidate_turns() for span in getattr(reading.signals[i], attr)]
+def _distinct(reading: Reading, hits: list[tuple[int, Span]]) -> list[tuple[int, Span]]:
+    """The same words pasted into several answers count once."""
+    seen: set[str] = set()
+    out = []
+    for turn, span in hits:
+        key = _NORMAL.sub(" ", reading.quote(turn, span).lower()).strip()
+        if key not in seen:
+            seen.add(key)
+            out.append((turn, span))
+    return out
 
 
 def score_humility(reading: Reading) -> Criterion:
@@ -57,34 +67,25 @@ def score_humility(reading: Reading) -> Criterion:
             rationale=f"Deal-breaker: the candidate {' and '.join(kinds)} without being asked or asking permission.",
             evidence=_evidence(reading, [(d.turn, d.span) for d in fatal]),
         )
-    boasts = _spans(reading, "boast")
-    permission = _spans(reading, "permission")
-    positives = {
-        "credit": _spans(reading, "credit"),
-        "learning": _spans(reading, "learning"),
-        "deference": _spans(reading, "deference"),
-        "permission": permission,
-    }
+    posture = _distinct(reading, reading.signals("self_promotion") + reading.signals("belittles"))
+    positives = {kind: _distinct(reading, reading.signals(kind)) for kind in _HUMBLE}
     kinds = [k for k, v in positives.items() if v]
     count = sum(len(v) for v in positives.values())
     positive_hits = [h for v in positives.values() for h in v]
-    if boasts:
-        if len(boasts) >= 2 or count < 3:
+    if posture:
+        if len(posture) >= 2 or count < 2:
             return Criterion(
                 score=2,
-                rationale=(
-                    f"Expert posture: {len(boasts)} self-aggrandizing or dismissive remark(s) "
-                    f"outweigh {count} sign(s) of openness or credit-sharing."
-                ),
-                evidence=_evidence(reading, boasts),
+                rationale=f"Expert posture: {len(posture)} self-aggrandizing or dismissive remark(s) outweigh "
+                f"{count} sign(s) of openness or credit-sharing.",
+                evidence=_evidence(reading, posture),
             )
         return Criterion(
             score=3,
-            rationale="Mixed: credits others and shows openness, but also talks itself up.",
-            evidence=_evidence(reading, boasts[:1] + positive_hits),
+            rationale="Mixed: credits others and shows openness, but also talks themselves up.",
+            evidence=_evidence(reading, posture[:1] + positive_hits),
         )
-    learning = len(positives["learning"])
-    if count >= 3 or (count == 2 and (learning == 2 or permission)):
+    if count >= 3 and len(kinds) >= 2 or count >= 4:
         return Criterion(
             score=5,
             rationale="Follows the interviewer's lead and stays humble: " + ", ".join(_HUMBLE[k] for k in kinds) + ".",
@@ -99,18 +100,16 @@ def score_humility(reading: Reading) -> Criterion:
     return Criterion(
         score=3,
         rationale="Neutral: presents competently, neither disrespectful nor visibly humble; no credit-sharing "
-        "or admission of what they'd need to learn was found.",
+        "or admission of what they'd need to learn was heard.",
         evidence=[],
     )
 
 
 def score_curiosity(reading: Reading) -> Criterion:
     by_kind: dict[str, list[tuple[int, Span]]] = {}
-    for turn, span, kind in reading.question_kinds:
-        by_kind.setdefault(kind, []).append((turn, span))
-    specific = by_kind.get("specific", [])
-    generic = by_kind.get("generic", [])
-    self_focus = by_kind.get("self", []) + by_kind.get("push", [])
+    for q in reading.questions:
+        by_kind.setdefault(q.kind, []).append((q.turn, q.span))
+    specific, generic, pay = by_kind.get("specific", []), by_kind.get("generic", []), by_kind.get("pay", [])
     if len(specific) >= 2:
         return Criterion(
             score=5,
@@ -124,23 +123,19 @@ def score_curiosity(reading: Reading) -> Criterion:
             rationale="Asked one specific, researched question or built on what the interviewer said.",
             evidence=_evidence(reading, specific + generic),
         )
-    if len(generic) >= 2 or (generic and self_focus):
+    if len(generic) >= 2 or (generic and pay):
         return Criterion(
             score=3,
             rationale=f"Asked only generic questions ({len(generic)}), nothing specific to this company or its market.",
-            evidence=_evidence(reading, generic + self_focus),
+            evidence=_evidence(reading, generic + pay),
         )
-    if generic or self_focus:
-        what = "about their own pay, perks or title" if self_focus else "one perfunctory question"
-        return Criterion(
-            score=2,
-            rationale=f"Curiosity limited to {what}.",
-            evidence=_evidence(reading, generic + self_focus),
-        )
+    if generic or pay:
+        what = "questions about their own pay, perks or title" if pay and not generic else "one perfunctory question"
+        return Criterion(score=2, rationale=f"Curiosity limited to {what}.", evidence=_evidence(reading, generic + pay))
     return Criterion(score=1, rationale="Asked no questions about the company or the interviewer.", evidence=[])
 
 
-def score_asked_for_job(reading: Reading) -> AskedForJob:
+def score_asked_for_job(reading: Reading, complete: bool | None = None) -> AskedForJob:
     pushes = [d for d in reading.deal_breakers if d.kind == "closed_too_soon"]
     if pushes:
         return AskedForJob(
@@ -149,17 +144,23 @@ def score_asked_for_job(reading: Reading) -> AskedForJob:
             rationale="Pushed for an offer, a decision, pay or a start date before trust was built.",
             evidence=_evidence(reading, [(d.turn, d.span) for d in pushes]),
         )
-    ask = analysis.ask_strength(reading)
-    if ask:
-        turn, span, score = ask
-        how = "explicitly" if score == 5 else "tentatively"
+    if reading.asks:
+        best = max(reading.asks, key=lambda a: (a.strength, -a.turn))
+        how = "explicitly" if best.strength == 5 else "tentatively"
         return AskedForJob(
             outcome="asked",
-            score=score,
+            score=best.strength,
             rationale=f"At the close the candidate {how} asked for the job or the next step.",
-            evidence=_evidence(reading, [(turn, span)]),
+            evidence=_evidence(reading, [(best.turn, best.span)]),
         )
-    interest = _spans(reading, "interest")
+    if complete is False:
+        return AskedForJob(
+            outcome="not_asked",
+            score=1,
+            rationale="Close not reached: the interview ended before the point where an ask belongs.",
+            evidence=[],
+        )
+    interest = reading.signals("interest")
     if interest:
         return AskedForJob(
             outcome="not_asked",
@@ -172,72 +173,52 @@ def score_asked_for_job(reading: Reading) -> AskedForJob:
     )
 
 
-def _answers_by_topic(reading: Reading) -> dict[str, list[int]]:
-    """Candidate turns answering each raised topic (the next candidate turn after each interviewer turn)."""
-    answers: dict[str, list[int]] = {}
-    for i, topic in sorted(reading.topics.items()):
-        if reading.in_closing(i):
-            continue
-        nxt = i + 1
-        if nxt < len(reading.speakers) and reading.speakers[nxt] == "candidate":
-            answers.setdefault(topic, []).append(nxt)
-        else:
-            answers.setdefault(topic, [])
-    return answers
-
-
 def answer_verdict(reading: Reading, turn: int) -> str:
-    sig = reading.signals[turn]
-    if sig.words < 6 or (sig.evasive and sig.words < 40):
-        return "evaded"
-    if any(d.turn == turn and d.kind != "closed_too_soon" for d in reading.deal_breakers):
+    """How one answer met its question's worry: the listener's relation, capped by a deal-breaker in it."""
+    t = reading.turns[turn]
+    verdict = _VERDICTS.get(t.relation or "", "weak")
+    if verdict == "addressed" and any(d.turn == turn and d.kind != "closed_too_soon" for d in reading.deal_breakers):
         return "weak"
-    if sig.words < 12 or (sig.words < 30 and sig.concrete == 0) or sig.evasive:
-        return "weak"
-    return "addressed"
+    return verdict
 
 
-_RANK = {"evaded": 0, "weak": 1, "addressed": 2}
-
-
-def _best_sentence(reading: Reading, turn: int) -> Span | None:
-    from agent.signals import CONCRETE, sentence_spans
-
-    text = reading.texts[turn]
-    spans = sentence_spans(text)
-    if not spans:
+def _answer_quote(reading: Reading, turn: int, verdict: str) -> Span | None:
+    """The dodge itself for an evaded answer; else the answer's fullest sentence."""
+    sentences = [u.span for u in reading.turns[turn].units if not u.unit.aside]
+    if not sentences:
         return None
-    concrete = [sp for sp in spans if CONCRETE.search(text, sp[0], sp[1])]
-    return max(concrete or spans, key=lambda sp: sp[1] - sp[0])
+    if verdict == "evaded":
+        return sentences[0]
+    return max(sentences, key=lambda sp: sp[1] - sp[0])
 
 
 def score_risk_topics(reading: Reading) -> list[RiskTopic]:
     out = []
-    for topic, turns in _answers_by_topic(reading).items():
+    for topic, turns in reading.topic_answers().items():
         if not turns:
             out.append(RiskTopic(topic=topic, verdict="evaded", evidence=[]))  # type: ignore[arg-type]
             continue
-        verdicts = [(answer_verdict(reading, t), t) for t in turns]
-        verdict, turn = max(verdicts, key=lambda v: _RANK[v[0]])
-        span = _best_sentence(reading, turn)
+        verdict, turn = max(((answer_verdict(reading, t), t) for t in turns), key=lambda v: _RANK[v[0]])
+        span = _answer_quote(reading, turn, verdict)
         evidence = [Evidence(turn=turn, quote=reading.quote(turn, span))] if span else []
         out.append(RiskTopic(topic=topic, verdict=verdict, evidence=evidence))  # type: ignore[arg-type]
     return out
 
 
-def score(transcript: Transcript) -> Scorecard:
-    context = transcript.context
-    tags = {i: t.model_extra["topic"] for i, t in enumerate(transcript.turns)
-            if t.model_extra and isinstance(t.model_extra.get("topic"), str)}
-    reading = analysis.read(
-        [(t.speaker, t.text) for t in transcript.turns],
-        company=context.company if context else None,
-        topic_tags=tags,
-    )
+def completeness(transcript: Transcript) -> bool | None:
+    """False when the product's own move tags show the interview ended before its closing phase."""
+    moves = [t.move for t in transcript.turns if t.speaker == "interviewer" and getattr(t, "move", None)]
+    if not moves:
+        return None  # a transcript from elsewhere: no way to know, so no claim
+    return any(m in ("invite_questions", "close") for m in moves)
+
+
+def score_reading(transcript: Transcript, reading: Reading) -> Scorecard:
+    complete = completeness(transcript)
     criteria = Criteria(
         humility=score_humility(reading),
         curiosity=score_curiosity(reading),
-        asked_for_job=score_asked_for_job(reading),
+        asked_for_job=score_asked_for_job(reading, complete),
     )
     deal_breakers = [
         DealBreaker(kind=d.kind, turn=d.turn, quote=reading.quote(d.turn, d.span))  # type: ignore[arg-type]
@@ -246,9 +227,15 @@ def score(transcript: Transcript) -> Scorecard:
     card = Scorecard(
         engine=ENGINE_NAME, criteria=criteria, deal_breakers=deal_breakers, risk_topics=score_risk_topics(reading)
     )
+    if complete is False:
+        card.complete = False
     card.feedback = coaching.feedback(transcript, reading, card)
-    ignored = sorted({i for i in reading.candidate_turns() if reading.signals[i].injection})
+    ignored = sorted({turn for turn, _ in reading.grader})
     if ignored:
         turns = ", ".join(map(str, ignored))
         card.notes = [f"Text addressed to a grader in turn(s) {turns} was treated as data and ignored."]  # type: ignore[attr-defined]
     return card
+
+
+def score(transcript: Transcript) -> Scorecard:
+    return score_reading(transcript, listen_transcript(transcript))
