@@ -407,3 +407,23 @@ def test_each_instance_gets_its_own_upload_folder_and_dead_ones_are_cleared(tmp_
     other = serving.instance_files_dir(shared)
     assert mine != other and mine.parent == shared and _mode(mine) == 0o700
     assert sorted(p.name for p in shared.iterdir()) == sorted([live.name, mine.name, other.name])
+
+
+# --- item 4: a scorecard view cut short is rebuilt ------------------------------------------------------
+
+
+def test_missing_parts_of_a_scorecard_view_are_found():
+    from agent.web import rebuild
+
+    card = {"id": "c", "type": "assistant_message", "output": "## Your scorecard\n..."}
+    other = {"id": "q", "type": "assistant_message", "output": "What brings you here?"}
+    assert rebuild.missing({"steps": [other]}).card_step is None
+    partial = rebuild.missing(
+        {
+            "steps": [other, card],
+            "elements": [{"name": "scores", "forId": "c"}, {"name": "scorecard.json", "forId": "q"}],
+        }
+    )
+    assert partial.card_step == "c" and partial.elements == ["interview-report.md", "transcript.json", "scorecard.json"]
+    whole = [{"name": n, "forId": "c"} for n in rebuild.ELEMENT_NAMES]
+    assert rebuild.missing({"steps": [card], "elements": whole}).nothing

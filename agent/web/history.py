@@ -44,6 +44,12 @@ async def record(engine: AsyncEngine, row: dict) -> None:
         await conn.execute(insert(interview_scores).values(**row))
 
 
+async def has_score(engine: AsyncEngine, thread_id: str) -> bool:
+    query = select(interview_scores.c.id).where(interview_scores.c.threadId == thread_id).limit(1)
+    async with engine.connect() as conn:
+        return (await conn.execute(query)).first() is not None
+
+
 async def progress(engine: AsyncEngine, user: str, limit: int = 200) -> list[dict]:
     """The user's scored interviews, oldest first (the last `limit` of them)."""
     query = (

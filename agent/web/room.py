@@ -29,7 +29,7 @@ from agent.models import PERSONAS, Context, Scorecard
 from agent.plan import context_values, load_persona
 from agent.report import render_markdown
 from agent.session import DEFAULT_LENGTH, InterviewSession, Move
-from agent.web import charts, history, saving, views
+from agent.web import charts, faults, history, rebuild, saving, views
 from agent.web.settings import engine_info
 
 log = logging.getLogger(__name__)
@@ -403,14 +403,18 @@ async def _score(session: InterviewSession) -> None:
     except Exception as exc:
         await _retry("scoring", exc, "score")
         return
+    faults.crash_point("scored")
     await save(session, **{SCORECARD: card.to_json_dict(), PENDING: None})
+    faults.crash_point("saved")
     await _record(card, session)
+    faults.crash_point("recorded")
     await cl.Message(
         author=COACH,
         content=views.scorecard_markdown(card, transcript),
         elements=scorecard_elements(card, session),
         actions=_after_actions(),
     ).send()
+    faults.crash_point("sent")
 
 
 def scorecard_elements(card: Scorecard, session: InterviewSession) -> list[Any]:
@@ -520,7 +524,7 @@ async def resume(thread: dict) -> None:
     session = current()
     if session is None:
         return
-    task = asyncio.create_task(_carry_on(thread.get("steps") or []))
+    task = asyncio.create_task(_carry_on(thread))
     _BACKGROUND.add(task)
     task.add_done_callback(_BACKGROUND.discard)
 
@@ -529,9 +533,11 @@ def _last_step(steps: list[dict], test: Any) -> str | None:
     return next((s["id"] for s in reversed(steps) if s.get("type") == "assistant_message" and test(s)), None)
 
 
-async def _carry_on(steps: list[dict]) -> None:
-    """Put back the buttons the page lost (actions are not saved with messages) or finish the turn
-    a restart interrupted; add no message when none is needed, so history stays clean."""
+async def _carry_on(thread: dict) -> None:
+    """Put back the buttons the page lost (actions are not saved with messages), finish the turn
+    a restart interrupted, or rebuild a scorecard view a crash cut short (`rebuild`); add no message
+    when none is needed, so history stays clean."""
+    steps = thread.get("steps") or []
     await asyncio.sleep(RESUME_DELAY)
     session = current()  # now, not at resume time: a click may have moved it on meanwhile
     if session is None or cl.context.session.id in _BUSY:
@@ -542,12 +548,7 @@ async def _carry_on(steps: list[dict]) -> None:
             if cl.user_session.get(SCORECARD) is None:
                 await score(session)
                 return
-            card = _last_step(steps, lambda s: str(s.get("output", "")).startswith("## Your scorecard"))
-            if card:
-                for action in _after_actions():
-                    await action.send(for_id=card)
-            else:
-                await cl.Message(author=COACH, content="This interview is scored.", actions=_after_actions()).send()
+            await rebuild.restore(thread, session, cl.user_session.get(SCORECARD), actions=_after_actions())
             return
         if session.awaiting_interviewer:
             pending = cl.user_session.get(PENDING)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tests.e2e.appenv  # noqa: F401  (first: Chainlit must not touch the repository)
 
 # isort: on
+import contextlib
 import http.client
 import time
 
@@ -199,3 +200,126 @@ async def test_stored_history_is_private_to_the_user_running_the_app(server: Ser
     assert any(p.name == "transcript.json" for p in found) and any(p.suffix == ".db" for p in found)
     loose = [str(p) for p in [var, *found] if stat.S_IMODE(p.stat().st_mode) & 0o077]
     assert not loose
+
+
+async def test_feedback_endpoints_refuse_everyone(server: Server):
+    alice, bob = server.login("alice"), server.login("bob")
+    bobs = await scored_thread(server, bob)
+    step = next(s for s in bobs["steps"] if s["type"] == "assistant_message")
+    put = {"feedback": {"forId": step["id"], "threadId": bobs["id"], "value": 0, "comment": "alice was here"}}
+    for cookie in (alice, bob):
+        r = httpx.put(f"{server.base}/feedback", json=put, headers={"Cookie": cookie}, timeout=10)
+        assert r.status_code == 404 and r.json()["detail"] == "Feedback is turned off."
+        r = httpx.request(
+            "DELETE", f"{server.base}/feedback", json={"feedbackId": "x"}, headers={"Cookie": cookie}, timeout=10
+        )
+        assert r.status_code == 404
+    again = httpx.get(f"{server.base}/project/thread/{bobs['id']}", headers={"Cookie": bob}, timeout=10).json()
+    assert not any(s.get("feedback") for s in again["steps"])
+
+
+async def test_two_instances_in_one_folder_keep_their_own_files_and_https_cookies_are_secure(tmp_path):
+    import signal
+
+    root = tmp_path / "app"
+    first = Server(root, extra_env={"CHAINLIT_URL": "https://interviews.example.test"}).start()
+    second = Server(root).start()
+    try:
+        r = httpx.post(f"{first.base}/login", data={"username": "alice", "password": first.users["alice"]}, timeout=10)
+        assert "secure" in [part.strip().lower() for part in r.headers["set-cookie"].split(";")]
+        r = httpx.post(f"{second.base}/login", data={"username": "bob", "password": second.users["bob"]}, timeout=10)
+        assert "secure" not in [part.strip().lower() for part in r.headers["set-cookie"].split(";")]  # plain http
+        cookie = second.login("bob")
+        chat = await Chat(second, cookie).connect(PERSONA_PROFILES["ceo"])
+        try:
+            for text in (views.START_SHORT, TEN_LINES[0]):
+                mark = len(chat.events)
+                await chat.say(text)
+                await chat.wait_idle(mark)
+            await chat.click("end_interview")
+            element = await chat.wait_for(
+                lambda: next((d for e, d in chat.events if e == "element" and d["name"] == "transcript.json"), None),
+                what="the transcript file",
+            )
+            first.stop(signal.SIGTERM)  # a clean stop: Chainlit deletes its upload folder on the way out
+            r = httpx.get(
+                f"{second.base}/project/file/{element['chainlitKey']}",
+                params={"session_id": chat.session_id},
+                headers={"Cookie": cookie},
+                timeout=10,
+            )
+            assert r.status_code == 200 and '"turns"' in r.text
+        finally:
+            await chat.close()
+        assert (root / ".files").is_dir() and "Traceback" not in second.log()
+    finally:
+        first.stop()
+        second.stop()
+
+
+@pytest.mark.parametrize("point", ["scored", "saved", "recorded", "sent"])
+async def test_a_crash_between_the_last_answer_and_the_scorecard_loses_nothing(tmp_path, point: str):
+    """SIGKILL at each point between the closing answer and the scorecard's files being stored: after a
+    restart the thread shows its full scorecard, every download works, and progress counts it once."""
+    import signal
+
+    from agent.web import faults
+
+    srv = Server(tmp_path / "app", extra_env={faults.ENV: point}).start()
+    try:
+        cookie = srv.login("alice")
+        chat = await Chat(srv, cookie).connect(PERSONA_PROFILES["ceo"])
+        for text in (views.START_SHORT, TEN_LINES[0]):
+            mark = len(chat.events)
+            await chat.say(text)
+            await chat.wait_idle(mark)
+        thread_id = chat.first_thread_id()
+        assert thread_id
+        assert chat.actions("end_interview"), (chat.events[-6:], srv.log())
+        with contextlib.suppress(httpx.HTTPError):  # the server dies answering
+            await chat.click("end_interview")
+        assert srv.proc is not None
+        srv.proc.wait(timeout=30)
+        assert srv.proc.returncode == -signal.SIGKILL
+        with contextlib.suppress(Exception):
+            await chat.close()
+        srv.proc = None
+        del srv.extra_env[faults.ENV]
+        srv.start()
+        cookie = srv.login("alice")
+        again = await Chat(srv, cookie).connect(PERSONA_PROFILES["ceo"], thread_id=thread_id)
+        try:
+
+            def stored() -> dict | None:
+                r = httpx.get(f"{srv.base}/project/thread/{thread_id}", headers={"Cookie": cookie}, timeout=10)
+                thread = r.json() if r.status_code == 200 else {}
+                cards = [s for s in thread.get("steps", []) if str(s.get("output", "")).startswith(SCORECARD)]
+                if len(cards) != 1:
+                    return None
+                names = {e["name"] for e in thread["elements"] if e.get("forId") == cards[0]["id"]}
+                return (
+                    thread if names >= {"scores", "interview-report.md", "transcript.json", "scorecard.json"} else None
+                )
+
+            thread = await again.wait_for(stored, timeout=30, what="the full scorecard, stored")
+            card = next(s for s in thread["steps"] if str(s.get("output", "")).startswith(SCORECARD))
+
+            def shown() -> bool:  # on the page: in the resumed history, or sent again
+                sent = [m for m in again.messages() if m["output"].startswith(SCORECARD)]
+                kept = [s for e, d in again.events if e == "resume_thread" for s in d["steps"] if s["id"] == card["id"]]
+                return bool(sent or kept)
+
+            await again.wait_for(shown, what="the scorecard on the page")
+            await again.wait_for(lambda: again.actions("practice_again"), what="Practice again")
+            for element in thread["elements"]:
+                if element.get("forId") == card["id"] and element["type"] == "file":
+                    r = httpx.get(srv.base + element["url"], headers={"Cookie": cookie}, timeout=10)
+                    assert r.status_code == 200 and r.content, element["name"]
+            await again.click("show_progress")
+            await again.wait_for(
+                lambda: any("1 scored interview" in m["output"] for m in again.messages()), what="progress: one row"
+            )
+        finally:
+            await again.close()
+    finally:
+        srv.stop()
