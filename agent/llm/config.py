@@ -7,7 +7,7 @@ that tests can build a `Settings` by hand without touching `os.environ`.
     OPENAI_BASE_URL                any OpenAI-compatible endpoint (llama.cpp, Ollama, vLLM, LM Studio)
     MOCK_INTERVIEW_MODEL           the interviewer's model, `name` or `provider:name` (gpt-4o-mini)
     MOCK_INTERVIEW_JUDGE_MODEL     the judge's model (defaults to the interviewer's)
-    MOCK_INTERVIEW_TIMEOUT         seconds per request (60)
+    MOCK_INTERVIEW_TIMEOUT         seconds a whole model call may take, every byte of the reply included (60)
     MOCK_INTERVIEW_RETRIES         extra attempts for failures worth retrying (2)
     MOCK_INTERVIEW_MAX_TOKENS      the interviewer's reply limit (400)
     MOCK_INTERVIEW_JUDGE_MAX_TOKENS  the judge's reply limit (800)
