@@ -14,9 +14,13 @@ if TYPE_CHECKING:
 
 
 def listen_transcript(transcript: Transcript, *, closing_start: int | None = None) -> Reading:
-    """Read a whole transcript, using the `topic`/`move` tags its interviewer turns carry."""
-    tags = [{"topic": getattr(t, "topic", None), "move": getattr(t, "move", None)} for t in transcript.turns]
-    return listen([(t.speaker, t.text) for t in transcript.turns], tags=tags, closing_start=closing_start)
+    """Read a whole transcript, using the `topic`/`move` tags its interviewer turns carry.
+
+    Practice redos (turns carrying `redo_of`, appended after the interview) are left out: they never
+    change the original interview's reading or scores. They come last, so every other index holds."""
+    turns = [t for t in transcript.turns if getattr(t, "redo_of", None) is None]
+    tags = [{"topic": getattr(t, "topic", None), "move": getattr(t, "move", None)} for t in turns]
+    return listen([(t.speaker, t.text) for t in turns], tags=tags, closing_start=closing_start)
 
 
 __all__ = ["AskHit", "DealBreakerHit", "QuestionHit", "Reading", "TurnReading", "listen", "listen_transcript"]
