@@ -147,6 +147,7 @@ interview_scores = Table(
     Column("askedForJob", Integer, nullable=False),
     Column("outcome", Text),
     Column("dealBreakers", Integer, nullable=False, default=0),
+    Column("complete", Boolean),  # false: ended before the close (kept apart in progress); null: unknown
 )
 
 
