@@ -21,8 +21,11 @@ try:
 except store.StoreError as exc:
     store.refuse_to_start(exc)
 _USERS = auth.load_users()
-_STORAGE = persistence.make_storage(files_dir())
-auth.ensure_auth_secret(home())
+_STORAGE = persistence.make_storage(files_dir(), database_url())
+try:
+    auth.ensure_auth_secret(home())
+except auth.AuthConfigError as exc:
+    store.refuse_to_start(store.StoreError(str(exc)))
 offline_page.install()
 files.mount(server_app, _STORAGE)
 feedback.mount(server_app)

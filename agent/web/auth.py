@@ -12,7 +12,8 @@ Passwords are compared in constant time and never logged. Hashes are checked in 
 the event loop (PBKDF2 takes tens of milliseconds), and an unknown name costs the same as a known one: it
 is checked against a dummy hash of the same strength, so timing does not tell which names exist. Failed
 sign-ins are throttled per client and per name (`agent.web.throttle`). Chainlit signs its session cookie with
-CHAINLIT_AUTH_SECRET; when it is unset, `ensure_auth_secret` creates one in a git-ignored file.
+CHAINLIT_AUTH_SECRET (or the file MOCK_INTERVIEW_AUTH_SECRET_FILE names, shared by every worker); when neither
+is set, `ensure_auth_secret` creates one in a git-ignored file.
 """
 
 from __future__ import annotations
@@ -159,10 +160,29 @@ def local_user_name(env: dict[str, str] | None = None) -> str:
 
 
 def ensure_auth_secret(folder: Path) -> str:
-    """CHAINLIT_AUTH_SECRET from the environment, else from (or newly written to) `folder/auth_secret`."""
+    """CHAINLIT_AUTH_SECRET from the environment, else read from the file MOCK_INTERVIEW_AUTH_SECRET_FILE names
+    (shared configuration: every worker behind a load balancer must sign and check the session cookie with the
+    same secret, or a user moved to another worker is signed out), else from (or newly written to)
+    `folder/auth_secret`, which is right for one process only."""
     existing = os.environ.get("CHAINLIT_AUTH_SECRET")
     if existing:
         return existing
+    shared = os.environ.get("MOCK_INTERVIEW_AUTH_SECRET_FILE")
+    if shared:
+        try:
+            secret = Path(shared).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise AuthConfigError(f"MOCK_INTERVIEW_AUTH_SECRET_FILE: cannot read {shared}: {exc.strerror}") from None
+        if len(secret) < 32:
+            raise AuthConfigError(f"MOCK_INTERVIEW_AUTH_SECRET_FILE: {shared} holds no secret of 32 characters or more")
+        os.environ["CHAINLIT_AUTH_SECRET"] = secret
+        return secret
+    if os.environ.get("DATABASE_URL"):
+        print(
+            "mock-interview: warning: no CHAINLIT_AUTH_SECRET or MOCK_INTERVIEW_AUTH_SECRET_FILE; using one kept in "
+            f"{folder / SECRET_FILE}. Several workers need the same secret (docs/deploy.md).",
+            file=sys.stderr,
+        )
     path = folder / SECRET_FILE
     if path.is_file() and path.read_text().strip():
         secret = path.read_text().strip()

@@ -1,4 +1,5 @@
-"""Serves the charts and downloads saved by `persistence.LocalStorage`, to their owner only.
+"""Serves the charts and downloads saved by `persistence.LocalStorage` (a folder) or
+`persistence.DatabaseStorage` (the database every worker shares), to their owner only.
 
 Chainlit stores an element under `<user id>/<element id>/<name>` and, when a thread is resumed, hands
 the browser the URL `LocalStorage.get_read_url` made. This route answers that URL after checking
@@ -8,7 +9,8 @@ otherwise answer every GET.
 Ownership is decided on the resolved path, never on the raw key: a key is refused outright when any
 segment is empty, `.` or `..`, or when the request spelled a separator or a dot in percent-encoding
 (`%2f`, `%5c`, `%2e`: our own URLs never do); then the key is resolved (symlinks included) and the
-result must lie inside the requesting user's own folder.
+result must lie inside the requesting user's own folder. In the database the same key checks apply and
+the key's first segment, stored with the file, must be the requesting user's id.
 """
 
 from __future__ import annotations
@@ -62,18 +64,36 @@ def resolve_owned(root: Path, user_id: str, key: str, raw: str = "") -> Path:
     return path
 
 
+def _attachment(name: str) -> str:
+    from urllib.parse import quote
+
+    ascii_name = re.sub(r'[^A-Za-z0-9._-]', "_", name) or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=utf-8''{quote(name)}"
+
+
 def mount(app: Any, storage: Any) -> None:
     from chainlit.auth import get_current_user
     from fastapi import Depends, HTTPException
-    from fastapi.responses import FileResponse
+    from fastapi.responses import FileResponse, Response
 
     async def serve_saved_file(
         key: str,
         request: Request,
         user: Any = Depends(get_current_user),  # noqa: B008
-    ) -> FileResponse:
+    ) -> Response:
         user_id = getattr(user, "id", None) if user is not None else None
         raw = request.scope.get("raw_path", b"").decode("latin-1")
+        if hasattr(storage, "read_owned"):  # the database
+            found = await storage.read_owned(str(user_id or ""), key, raw)
+            if found is None:
+                raise HTTPException(status_code=404, detail="Not found")
+            data, mime = found
+            name = key.rsplit("/", 1)[-1]
+            return Response(
+                content=data,
+                media_type=mime,
+                headers={"Content-Disposition": _attachment(name), "Cache-Control": "private, no-store"},
+            )
         try:
             path = resolve_owned(storage.root, str(user_id or ""), key, raw)
         except Refused:

@@ -3,8 +3,12 @@
 Chainlit ships `SQLAlchemyDataLayer` but not its tables. The layer INSERTs every non-None field of
 a step, element, thread and feedback as a column of the same name, so the schema has to match the
 pinned Chainlit version exactly; `tests/test_app_persistence.py` checks it against the installed
-package. `ensure_schema` creates missing tables and adds missing columns, so a database made by an
-older version of this app keeps working.
+package. `ensure_schema` applies the versioned migrations of `agent.web.schema` (missing tables, missing
+columns), so a database made by an older version of this app keeps working.
+
+Charts and downloads go to a `LocalStorage` folder (SQLite: one machine) or, on Postgres, to the
+`stored_files` table through `DatabaseStorage`, so every worker behind a load balancer serves every file
+(`MOCK_INTERVIEW_FILE_STORE=folder|database` overrides; a folder shared by all workers works too).
 
 SQLite (aiosqlite) is the default; Postgres (asyncpg) is used when DATABASE_URL is set. Types
 vary by dialect: SQLite stores JSON and ids as text, Postgres uses JSONB, UUID and TEXT[] as
@@ -28,12 +32,11 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
-    inspect,
     select,
-    text,
 )
 from sqlalchemy.dialects import postgresql
 
@@ -151,31 +154,28 @@ interview_scores = Table(
 )
 
 
-def _sync_ensure(conn: Any) -> list[str]:
-    """Create missing tables, then add columns missing from tables an older app created."""
-    metadata.create_all(conn, checkfirst=True)
-    added: list[str] = []
-    insp = inspect(conn)
-    for table in metadata.sorted_tables:
-        have = {c["name"] for c in insp.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in have:  # nullable: the table's existing rows have no value for it
-                quote_id = conn.dialect.identifier_preparer.quote
-                kind = column.type.compile(dialect=conn.dialect)
-                conn.execute(text(f"ALTER TABLE {quote_id(table.name)} ADD COLUMN {quote_id(column.name)} {kind}"))
-                added.append(f"{table.name}.{column.name}")
-    return added
+# Charts and downloads when they live in the database (schema version 2): one row per Chainlit object key,
+# `<user id>/<element id>/<name>`; `userId` is the key's first segment, checked again when serving.
+stored_files = Table(
+    "stored_files",
+    metadata,
+    Column("objectKey", Text, primary_key=True),
+    Column("userId", Text, nullable=False, index=True),
+    Column("mime", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("createdAt", Text, nullable=False),
+)
 
 
 async def ensure_schema(engine: AsyncEngine) -> list[str]:
-    """Make the database match this schema; returns the columns it had to add (for the log)."""
+    """Make the database match this schema (`agent.web.schema.migrate`); returns the columns it had to add."""
+    from agent.web import schema
+
     url = engine.url
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    async with engine.begin() as conn:
-        added = await conn.run_sync(_sync_ensure)
-    if added:
-        log.info("database schema: added columns %s", ", ".join(added))
+    _, added = await schema.migrate(engine)
     return added
 
 
@@ -248,10 +248,100 @@ class LocalStorage:
         return None
 
 
-def make_storage(root: Path) -> Any:
-    """A LocalStorage registered as a Chainlit storage client (built lazily: importing this module
-    must not import Chainlit)."""
+class DatabaseStorage:
+    """Chainlit's storage-client interface on the `stored_files` table: what one worker saves, every worker
+    serves (`agent.web.files`, to the owner only). The engine is the data layer's (`bind`)."""
+
+    url_prefix = "/interview-files"
+
+    def __init__(self) -> None:
+        self.engine: AsyncEngine | None = None
+
+    def bind(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    def _engine(self) -> AsyncEngine:
+        if self.engine is None:
+            raise RuntimeError("DatabaseStorage used before the data layer bound its engine")
+        return self.engine
+
+    async def upload_file(
+        self,
+        object_key: str,
+        data: bytes | str,
+        mime: str = "application/octet-stream",
+        overwrite: bool = True,
+        content_disposition: str | None = None,
+    ) -> dict[str, Any]:
+        from datetime import datetime, timezone
+
+        from sqlalchemy import delete, insert
+
+        from agent.web.files import check_key
+
+        parts = check_key(object_key)
+        body = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        row = {
+            "objectKey": object_key,
+            "userId": parts[0],
+            "mime": mime or "application/octet-stream",
+            "size": len(body),
+            "data": body,
+            "createdAt": datetime.now(timezone.utc).isoformat(),
+        }
+        async with self._engine().begin() as conn:
+            if overwrite:
+                await conn.execute(delete(stored_files).where(stored_files.c.objectKey == object_key))
+            await conn.execute(insert(stored_files).values(**row))
+        return {"object_key": object_key, "url": await self.get_read_url(object_key)}
+
+    async def read_owned(self, user_id: str, object_key: str, raw: str = "") -> tuple[bytes, str] | None:
+        """The file's bytes and type when `object_key` is a plain key inside `user_id`'s files, else None."""
+        from agent.web.files import Refused, check_key
+
+        try:
+            parts = check_key(object_key, raw)
+        except Refused:
+            return None
+        if not user_id or parts[0] != user_id:
+            return None
+        query = select(stored_files.c.data, stored_files.c.mime).where(
+            stored_files.c.objectKey == object_key, stored_files.c.userId == user_id
+        )
+        async with self._engine().connect() as conn:
+            row = (await conn.execute(query)).first()
+        return (bytes(row[0]), str(row[1])) if row else None
+
+    async def delete_file(self, object_key: str) -> bool:
+        from sqlalchemy import delete
+
+        async with self._engine().begin() as conn:
+            result = await conn.execute(delete(stored_files).where(stored_files.c.objectKey == object_key))
+        return bool(result.rowcount)
+
+    async def get_read_url(self, object_key: str) -> str:
+        return f"{self.url_prefix}/{quote(object_key)}"
+
+    async def close(self) -> None:
+        return None
+
+
+def file_store_kind(url: str | None, env: dict[str, str] | None = None) -> str:
+    """'database' or 'folder': MOCK_INTERVIEW_FILE_STORE when set, else the database on Postgres (several
+    workers share it) and a folder on SQLite (one machine)."""
+    env = dict(os.environ) if env is None else env
+    chosen = (env.get("MOCK_INTERVIEW_FILE_STORE") or "").strip().lower()
+    if chosen in ("database", "folder"):
+        return chosen
+    return "database" if url and url.startswith("postgresql") else "folder"
+
+
+def make_storage(root: Path, url: str | None = None) -> Any:
+    """The storage client for `url`'s database (`file_store_kind`), registered as a Chainlit storage client
+    (built lazily: importing this module must not import Chainlit)."""
     base = _storage_base()
+    if file_store_kind(url) == "database":
+        return type("DatabaseStorageClient", (DatabaseStorage, base), {})()
     cls = type("LocalStorageClient", (LocalStorage, base), {})
     return cls(root)
 
@@ -357,4 +447,7 @@ async def _report(what: str, detail: Any) -> None:
 
 
 def make_data_layer(url: str, storage: Any) -> Any:
-    return _data_layer_class()(conninfo=url, storage_provider=storage)
+    layer = _data_layer_class()(conninfo=url, storage_provider=storage)
+    if hasattr(storage, "bind"):
+        storage.bind(layer.engine)
+    return layer
