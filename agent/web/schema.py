@@ -11,7 +11,8 @@ such a database in place. After the migrations, `reconcile` adds any column the 
 a table lacks (Chainlit's data layer INSERTs every field as a column of the same name); it is a no-op when
 the schema is current.
 
-To change the schema: append a `Migration` with the next number; never edit one that has shipped.
+To change the schema: append a `Migration` with the next number; never edit one that has shipped. (A table
+declared on `persistence.metadata` with no migration yet is still created at start, by `reconcile`.)
 """
 
 from __future__ import annotations
@@ -125,8 +126,10 @@ def _migrate_sync(conn: Any, target: int) -> tuple[list[int], list[str]]:
                 )
             )
             applied.append(migration.version)
-    # What a newer pinned Chainlit writes that the tables lack (only when fully migrated).
+    # What a newer pinned Chainlit writes that the tables lack, and tables a module declared on the shared
+    # metadata without a migration of its own yet (only when fully migrated).
     if target >= LATEST:
+        persistence.metadata.create_all(conn, checkfirst=True)
         for name in _add_missing_columns(conn, list(persistence.metadata.sorted_tables)):
             if name not in added:
                 added.append(name)
