@@ -13,7 +13,7 @@ from typing import Any
 import chainlit as cl
 from chainlit.server import app as server_app
 
-from agent.web import auth, feedback, files, offline_page, persistence, room, serving, store, throttle
+from agent.web import auth, chrome, feedback, files, offline_page, persistence, practice, room, serving, store, throttle
 from agent.web.settings import database_url, files_dir, home
 
 try:
@@ -27,6 +27,7 @@ try:
 except auth.AuthConfigError as exc:
     store.refuse_to_start(store.StoreError(str(exc)))
 offline_page.install()
+chrome.install()
 files.mount(server_app, _STORAGE)
 feedback.mount(server_app)
 serving.use_own_files_dir()
@@ -86,7 +87,7 @@ if _USERS is None and not auth.oauth_providers():
 
 @cl.set_chat_profiles
 async def _profiles(user: cl.User | None = None, language: str | None = None) -> list[cl.ChatProfile]:
-    return room.chat_profiles()
+    return await room.profiles_for(user)
 
 
 @cl.on_chat_start
@@ -114,6 +115,16 @@ async def _retry(action: cl.Action) -> None:
     await room.retry((action.payload or {}).get("what"))
 
 
+@cl.action_callback(room.START)
+async def _begin(action: cl.Action) -> None:
+    await room.begin_from_button((action.payload or {}).get("length"))
+
+
+@cl.action_callback(practice.ACTION)
+async def _try_again(action: cl.Action) -> None:
+    await practice.ask_again((action.payload or {}).get("turn"))
+
+
 @cl.action_callback(room.AGAIN)
 async def _again(action: cl.Action) -> None:
     await room.practice_again()
@@ -121,7 +132,7 @@ async def _again(action: cl.Action) -> None:
 
 @cl.action_callback(room.PROGRESS)
 async def _progress(action: cl.Action) -> None:
-    await room.show_progress()
+    await room.show_progress((action.payload or {}).get("persona"))
 
 
 @cl.on_chat_resume

@@ -36,6 +36,7 @@ def score_row(card: Scorecard, transcript: Transcript, *, thread_id: str, user: 
         "askedForJob": c.asked_for_job.score,
         "outcome": c.asked_for_job.outcome,
         "dealBreakers": len(card.deal_breakers),
+        "complete": card.complete is not False,
     }
 
 

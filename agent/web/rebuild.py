@@ -19,7 +19,7 @@ from agent.session import InterviewSession
 log = logging.getLogger(__name__)
 
 CARD_PREFIX = "## Your scorecard"
-ELEMENT_NAMES = ("scores", "interview-report.md", "transcript.json", "scorecard.json")
+ELEMENT_NAMES = ("scores", "interview-report.md", "transcript.json", "scorecard.json")  # before issue 10
 
 
 @dataclass
@@ -43,23 +43,23 @@ def card_step_id(steps: list[dict]) -> str | None:
     )
 
 
-def missing(thread: dict) -> Missing:
-    """What of the scorecard view the stored thread lacks."""
+def missing(thread: dict, names: tuple[str, ...] | list[str] = ELEMENT_NAMES) -> Missing:
+    """What of the scorecard view the stored thread lacks (`names`: the elements a card carries)."""
     step = card_step_id(thread.get("steps") or [])
     if step is None:
-        return Missing(card_step=None, elements=list(ELEMENT_NAMES))
+        return Missing(card_step=None, elements=list(names))
     have = {e.get("name") for e in thread.get("elements") or [] if e.get("forId") == step}
-    return Missing(card_step=step, elements=[n for n in ELEMENT_NAMES if n not in have])
+    return Missing(card_step=step, elements=[n for n in names if n not in have])
 
 
 async def restore(thread: dict, session: InterviewSession, card_json: dict, *, actions: list[Any]) -> Missing:
     """Rebuild what `missing` finds; returns what it found. The After actions go on the card."""
     import chainlit as cl
 
-    from agent.web import room, views
+    from agent.web import reports, room, views
 
     card = Scorecard.model_validate(card_json)
-    gap = missing(thread)
+    gap = missing(thread, reports.file_names(session.transcript(), room.started_on()))
     await _ensure_progress_row(card, session, str(thread.get("id") or ""))
     if gap.card_step is None:
         log.info("resume: the scorecard message was lost; sending it again")
@@ -69,6 +69,9 @@ async def restore(thread: dict, session: InterviewSession, card_json: dict, *, a
             elements=room.scorecard_elements(card, session),
             actions=actions,
         ).send()
+        from agent.web import practice
+
+        await practice.show_review(card, session, room.COACH)
         return gap
     if gap.elements:
         log.info("resume: the scorecard lacked %s; sending them again", ", ".join(gap.elements))

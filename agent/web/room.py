@@ -18,6 +18,7 @@ import json
 import logging
 import random
 from collections.abc import Iterator
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -27,9 +28,8 @@ from chainlit.input_widget import Slider, TextInput
 from agent.engines import choose, get_interviewer, get_scorer
 from agent.models import PERSONAS, Context, Scorecard
 from agent.plan import context_values, load_persona
-from agent.report import render_markdown
 from agent.session import DEFAULT_LENGTH, InterviewSession, Move
-from agent.web import charts, faults, history, rebuild, saving, views
+from agent.web import charts, faults, history, practice, preferences, rebuild, reports, saving, views
 from agent.web.settings import engine_info
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ INTERVIEW = "interview"  # InterviewSession.to_dict()
 ENGINE = "engine"  # {"engine": ..., "model": ...} used for this interview
 SCORECARD = "scorecard"  # Scorecard JSON once scored
 PENDING = "pending"  # what Retry repeats: "turn", "end" or "score"
-STATE_KEYS = (INTERVIEW, ENGINE, SCORECARD, PENDING)
+STARTED = "started_on"  # the interview's date (ISO), for the report's file names
+STATE_KEYS = (INTERVIEW, ENGINE, SCORECARD, PENDING, STARTED, practice.REDO)
 
 COACH = "Coach"  # the app's own voice (header, scorecard, notices), distinct from the interviewer
 
@@ -47,6 +48,7 @@ END = "end_interview"
 RETRY = "retry"
 AGAIN = "practice_again"
 PROGRESS = "show_progress"
+START = "start_interview"  # payload {"length": n} for a short practice
 
 
 # --- profiles, settings, state -----------------------------------------------------------------
@@ -60,23 +62,23 @@ def persona_for_profile(profile: str | None) -> str:
     return PERSONAS[0]
 
 
-def chat_profiles() -> list[cl.ChatProfile]:
-    line = engine_info().describe()
-    starters = [
-        cl.Starter(label="Start the interview", message=views.START),
-        cl.Starter(label=f"Short practice ({views.SHORT_LENGTH} topics)", message=views.START_SHORT),
-        cl.Starter(label="My progress over time", message=views.SHOW_PROGRESS),
-    ]
+def chat_profiles(last_persona: str | None = None) -> list[cl.ChatProfile]:
+    """One profile per persona; the one the user last practised with is selected by default."""
+    default = last_persona if last_persona in PERSONAS else PERSONAS[0]
     return [
         cl.ChatProfile(
             name=load_persona(pid).label,
-            markdown_description=views.profile_description(load_persona(pid), line),
+            markdown_description=views.profile_description(load_persona(pid)),
             icon=views.avatar_url(load_persona(pid).name),
-            default=i == 0,
-            starters=starters,
+            default=pid == default,
         )
-        for i, pid in enumerate(PERSONAS)
+        for pid in PERSONAS
     ]
+
+
+async def profiles_for(user: Any) -> list[cl.ChatProfile]:
+    prefs = await preferences.current(user) if user is not None else {}
+    return chat_profiles(persona_for_profile(prefs["persona"]) if prefs.get("persona") else None)
 
 
 def settings_widgets(values: dict | None = None) -> list[Any]:
@@ -87,7 +89,13 @@ def settings_widgets(values: dict | None = None) -> list[Any]:
         return str(v.get(key) or "")
 
     widgets: list[Any] = [
-        TextInput(id="company", label="Company", initial=text("company"), placeholder="e.g. Alder Freight"),
+        TextInput(
+            id="company",
+            label="Company",
+            initial=text("company"),
+            placeholder="e.g. Alder Freight",
+            description="Kept for your next interviews until you change it.",
+        ),
         TextInput(id="industry", label="Industry", initial=text("industry"), placeholder="e.g. logistics"),
         TextInput(id="role", label="Role you are interviewing for", initial=text("role"), placeholder="e.g. COO"),
         TextInput(
@@ -95,7 +103,7 @@ def settings_widgets(values: dict | None = None) -> list[Any]:
             label="Job description (optional)",
             initial=text("job_description"),
             multiline=True,
-            placeholder="Paste a few lines; the interviewer may weave them in.",
+            placeholder="Paste the duties; the interviewer asks about them and the coaching refers to them.",
         ),
         Slider(
             id="length",
@@ -109,7 +117,17 @@ def settings_widgets(values: dict | None = None) -> list[Any]:
     info = engine_info()
     if info.is_llm:
         model = text("model") or info.model or ""
-        widgets.append(TextInput(id="model", label="Model", initial=model, placeholder="the server's default model"))
+        widgets.append(
+            TextInput(
+                id="model",
+                label="Model",
+                initial=model,
+                placeholder="the server's default model",
+                description=views.operator_help(info),
+            )
+        )
+    else:
+        widgets[-1].description = views.operator_help(info)
     return widgets
 
 
@@ -166,8 +184,7 @@ async def save(session: InterviewSession | None, **extra: Any) -> None:
     meta = {k: cl.user_session.get(k) for k in STATE_KEYS}
     name = None
     if session and len(session.state.turns) <= 2:  # name the thread after the interview, not the first line
-        values = context_values(session.state.context)
-        name = f"{load_persona(session.state.persona).label}: {values['role']} at {values['company']}"
+        name = views.thread_name(session, started_on())
     try:
         await layer.update_thread(thread_id=ctx.session.thread_id, name=name, metadata=meta)
     except Exception as exc:  # the interview goes on, and the user is told it is not being saved
@@ -218,11 +235,35 @@ def _end_action() -> cl.Action:
     return cl.Action(name=END, payload={}, label="End interview and score", icon="flag")
 
 
-def _after_actions() -> list[cl.Action]:
+def after_actions() -> list[cl.Action]:
     return [
         cl.Action(name=AGAIN, payload={}, label="Practice again", icon="rotate-ccw"),
         cl.Action(name=PROGRESS, payload={}, label="My progress over time", icon="chart-line"),
     ]
+
+
+_after_actions = after_actions
+
+
+def start_actions() -> list[cl.Action]:
+    return [
+        cl.Action(name=START, payload={}, label="Start the interview", icon="play"),
+        cl.Action(
+            name=START,
+            payload={"length": views.SHORT_LENGTH},
+            label=f"Short practice ({views.SHORT_LENGTH} topics)",
+            icon="timer",
+        ),
+        cl.Action(name=PROGRESS, payload={}, label="My progress over time", icon="chart-line"),
+    ]
+
+
+def started_on() -> date:
+    value = cl.user_session.get(STARTED)
+    try:
+        return date.fromisoformat(str(value)) if value else date.today()
+    except ValueError:
+        return date.today()
 
 
 async def _retry(what: str, error: BaseException, pending: str) -> None:
@@ -240,10 +281,18 @@ async def _retry(what: str, error: BaseException, pending: str) -> None:
 
 
 async def start_chat() -> None:
-    """A new chat: show the settings and wait; the interview begins with a starter or any message."""
+    """A new chat: the user's last settings in the panel, a welcome with Start buttons, and a wait;
+    the interview begins with a button or any message (which is not taken as an answer)."""
     for key in STATE_KEYS:
         cl.user_session.set(key, None)
-    await cl.ChatSettings(settings_widgets()).send()
+    prefs = await preferences.current()
+    await cl.ChatSettings(settings_widgets(prefs)).send()
+    persona = load_persona(persona_for_profile(cl.user_session.get("chat_profile")))
+    await cl.Message(
+        author=COACH,
+        content=views.welcome(persona, cl.user_session.get("chat_settings") or {}),
+        actions=start_actions(),
+    ).send()
 
 
 async def begin(length: int | None = None) -> None:
@@ -266,13 +315,32 @@ async def begin(length: int | None = None) -> None:
             "this interview uses the offline engine.",
         ).send()
         choice = {"engine": "offline", "model": None}
-    await save(session, **{ENGINE: choice, SCORECARD: None, PENDING: None})
+    cl.user_session.set(STARTED, date.today().isoformat())
+    await save(session, **{ENGINE: choice, SCORECARD: None, PENDING: None, practice.REDO: None})
+    await preferences.remember({"persona": persona})
     p = load_persona(persona)
     await cl.Message(
         author=COACH,
-        content=views.interview_header(p, context_values(session.state.context), session.state.length),
+        content=views.interview_header(
+            p, context_values(session.state.context), session.state.length, views.stand_ins(session.state.context)
+        ),
     ).send()
     await interviewer_turn(session)
+
+
+async def begin_from_button(length: Any = None) -> None:
+    """The Start buttons: a new interview unless one is already under way."""
+    session = current()
+    if session is not None and not session.closed:
+        await cl.Message(
+            author=COACH, content="Your interview is under way: answer the last question, or end it."
+        ).send()
+        return
+    try:
+        short = int(length) if length is not None else None
+    except (TypeError, ValueError):
+        short = None
+    await begin(min(max(short, 1), DEFAULT_LENGTH) if short else None)
 
 
 async def interviewer_turn(session: InterviewSession, move: Move | None = None, pending: str = "turn") -> bool:
@@ -323,6 +391,9 @@ async def candidate_says(text: str) -> None:
         return
     if session is None:
         await begin(views.SHORT_LENGTH if text.strip() == views.START_SHORT else None)
+        return
+    if session.closed and practice.pending() is not None:
+        await practice.answer_again(text)
         return
     if session.closed:
         if cl.user_session.get(SCORECARD) is None:
@@ -391,15 +462,8 @@ async def _score(session: InterviewSession) -> None:
         len(transcript.turns),
     )
     try:
-        async with cl.Step(name="Scoring the interview", type="tool") as step:
-            step.input = f"{len(transcript.candidate_turns())} answers, {choice['engine']} engine"
-            scorer = get_scorer(choice["engine"], None)  # the judge keeps its own model setting
-            card = await asyncio.to_thread(scorer.score, transcript)
-            c = card.criteria
-            step.output = (
-                f"humility {c.humility.score}/5, curiosity {c.curiosity.score}/5, "
-                f"asked for the job {c.asked_for_job.score}/5 ({c.asked_for_job.outcome})"
-            )
+        scorer = get_scorer(choice["engine"], None)  # the judge keeps its own model setting
+        card = await asyncio.to_thread(scorer.score, transcript)
     except Exception as exc:
         await _retry("scoring", exc, "score")
         return
@@ -412,35 +476,18 @@ async def _score(session: InterviewSession) -> None:
         author=COACH,
         content=views.scorecard_markdown(card, transcript),
         elements=scorecard_elements(card, session),
-        actions=_after_actions(),
+        actions=card_actions(card, session),
     ).send()
     faults.crash_point("sent")
+    await practice.show_review(card, session, COACH)
+
+
+def card_actions(card: Scorecard, session: InterviewSession) -> list[cl.Action]:
+    return [*practice.weakest_action(card, session), *after_actions()]
 
 
 def scorecard_elements(card: Scorecard, session: InterviewSession) -> list[Any]:
-    transcript = session.transcript()
-    t_json = json.dumps(transcript.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=2)
-    return [
-        cl.Plotly(name="scores", figure=charts.scorecard_figure(card), display="inline", size="medium"),
-        cl.File(
-            name="interview-report.md",
-            content=render_markdown(card, transcript).encode("utf-8"),
-            mime="text/markdown",
-            display="inline",
-        ),
-        cl.File(
-            name="transcript.json",
-            content=(t_json + "\n").encode("utf-8"),
-            mime="application/json",
-            display="inline",
-        ),
-        cl.File(
-            name="scorecard.json",
-            content=(json.dumps(card.to_json_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
-            mime="application/json",
-            display="inline",
-        ),
-    ]
+    return reports.elements(card, session.transcript(), when=started_on())
 
 
 async def _record(card: Scorecard, session: InterviewSession) -> None:
@@ -457,14 +504,18 @@ async def _record(card: Scorecard, session: InterviewSession) -> None:
 
 
 async def practice_again() -> None:
-    """A fresh interview in the same conversation, with the current profile and settings."""
-    for key in STATE_KEYS:
-        cl.user_session.set(key, None)
-    await begin()
+    """A new interview in a new thread: the page opens a new chat (`public/mock-interview.js`), which
+    starts from the same persona and the settings the user keeps."""
+    session = current()
+    if session is not None and not session.closed:
+        await cl.Message(author=COACH, content="Finish or end this interview first.").send()
+        return
+    await cl.context.emitter.send_window_message({"mockInterview": "new-interview"})
 
 
-async def show_progress() -> None:
-    """The user's scores across their saved interviews, as a line chart and a one-line summary."""
+async def show_progress(persona: str | None = None) -> None:
+    """The user's scores across their saved interviews by date, a trend per criterion, interviews cut
+    short kept apart; `persona` filters to one interviewer."""
     layer = _data_layer()
     user = cl.context.session.user
     if not (layer and user and hasattr(layer, "engine")):
@@ -472,7 +523,8 @@ async def show_progress() -> None:
             author=COACH, content="Progress needs saved history (sign in with a data layer configured)."
         ).send()
         return
-    rows = await history.progress(layer.engine, user.identifier)
+    every = await history.progress(layer.engine, user.identifier)
+    rows = [r for r in every if not persona or r["persona"] == persona]
     elements = (
         [cl.Plotly(name="progress", figure=charts.progress_figure(rows), display="inline", size="large")]
         if rows
@@ -484,17 +536,37 @@ async def show_progress() -> None:
         if session and not session.closed
         else [cl.Action(name=AGAIN, payload={}, label="Practice again", icon="rotate-ccw")]
     )
-    await cl.Message(author=COACH, content=views.progress_markdown(rows), elements=elements, actions=actions).send()
+    personas = sorted({r["persona"] for r in every})
+    if len(personas) > 1:
+        for pid in (None, *personas):
+            if pid != persona:
+                label = (
+                    "All interviewers"
+                    if pid is None
+                    else f"Only {load_persona(pid).label[:1].lower()}{load_persona(pid).label[1:]}"
+                )
+                actions.append(cl.Action(name=PROGRESS, payload={"persona": pid}, label=label, icon="filter"))
+    await cl.Message(
+        author=COACH, content=views.progress_markdown(rows, persona), elements=elements, actions=actions
+    ).send()
 
 
 async def settings_changed(settings: dict) -> None:
-    """New settings restart an interview nobody has answered yet; otherwise they wait for the next one."""
+    """Saved for this user's next interviews (confirmed); they restart an interview nobody has answered
+    yet, and otherwise wait for the next one."""
+    kept = await preferences.remember(settings)
+    with contextlib.suppress(Exception):
+        await cl.context.emitter.send_toast(
+            "Settings saved" + (" for your next interviews." if kept else "."), "success"
+        )
     session = current()
     if session and not session.closed and not any(t.speaker == "candidate" for t in session.state.turns):
         await cl.Message(author=COACH, content="New settings: starting over with them.").send()
         await begin()
     elif session and not session.closed:
         await cl.Message(author=COACH, content="Saved. The new settings apply to your next interview.").send()
+    else:
+        await cl.Message(author=COACH, content=views.settings_saved(settings, kept)).send()
 
 
 # Chainlit sends the stored thread to the page after on_chat_resume returns, and the page then replaces
@@ -548,7 +620,8 @@ async def _carry_on(thread: dict) -> None:
             if cl.user_session.get(SCORECARD) is None:
                 await score(session)
                 return
-            await rebuild.restore(thread, session, cl.user_session.get(SCORECARD), actions=_after_actions())
+            card = Scorecard.model_validate(cl.user_session.get(SCORECARD))
+            await rebuild.restore(thread, session, cl.user_session.get(SCORECARD), actions=card_actions(card, session))
             return
         if session.awaiting_interviewer:
             pending = cl.user_session.get(PENDING)

@@ -9,10 +9,16 @@ characters that could make a link, an image, HTML or a heading, so it shows as t
 from __future__ import annotations
 
 import re
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from agent.models import TOPICS, Criterion, Scorecard, Transcript
+from agent.models import TOPICS, Context, Criterion, Scorecard, Transcript
 from agent.plan import Persona, context_values, load_persona, load_plan
-from agent.report import fallback_note
+from agent.report import INCOMPLETE_NOTE, ask_note, fallback_note
+
+if TYPE_CHECKING:
+    from agent.session import InterviewSession
+    from agent.web.settings import EngineInfo
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|~$])")
 
@@ -46,24 +52,76 @@ def avatar_url(name: str) -> str:
     return "/public/avatars/" + name.strip().lower().replace(" ", "_").replace(".", "_") + ".svg"
 
 
-def profile_description(persona: Persona, engine_line: str) -> str:
-    """The landing text of a chat profile: who you will meet, what to do, which engine is live."""
+def profile_description(persona: Persona) -> str:
+    """The landing text of a chat profile: who you will meet and what they will probe."""
     focus = ", ".join(load_plan().topics[t].label.lower() for t in persona.focus[:3])
+    return f"### {persona.name}, {persona.title}\n\n{persona.description}\n\nLeans toward: {focus}."
+
+
+def operator_help(info: EngineInfo) -> str:
+    """The settings' help line about the engine (operator detail stays out of the landing page)."""
+    if info.is_llm:
+        return f"A language model ({info.engine}) plays the interviewer and the judge; your answers go to its server."
+    return "Practice runs on this machine (the offline engine): nothing you type leaves it."
+
+
+def welcome(persona: Persona, settings: dict[str, Any]) -> str:
+    """The first thing a new chat says: how practice works, what is scored, where data goes."""
+    ctx = Context(**{k: (str(settings.get(k) or "").strip() or None) for k in ("company", "industry", "role")})
+    values = context_values(ctx)
+    if ctx.company or ctx.role:
+        setup = (
+            f"You are set up for **{inert(values['role'])}** at **{inert(values['company'])}** (from your settings)."
+        )
+    else:
+        setup = (
+            "No company or role set yet: open the settings (the sliders icon by the message box) to practise "
+            f"for your real interview, or start now with a stand-in, **{values['role']}** at **{values['company']}**."
+        )
     return (
-        f"### {persona.name}, {persona.title}\n\n{persona.description}\n\n"
-        f"Leans toward: {focus}.\n\n"
-        "Set the company, industry and role in the settings (the gear by the message box), "
-        "then start. One question at a time; end whenever you like to get your scorecard.\n\n"
-        f"{engine_line}"
+        f"**Practise the interview that decides an executive hire** with {persona.name}, {persona.title}.\n\n"
+        f"{setup}\n\n"
+        "One question at a time, as in the room; near the end you'll be invited to ask your own questions. "
+        "End whenever you like. You are scored on **humility**, **curiosity** and **whether you asked for the "
+        "job**, with your own words as evidence, an answer-by-answer review, and the chance to try any answer "
+        "again.\n\n"
+        "*Your interviews are saved for you alone on the server running this app.*"
     )
 
 
-def interview_header(persona: Persona, values: dict[str, str], length: int) -> str:
-    return (
+def stand_ins(context: Context | None) -> list[str]:
+    """Which settings were empty, so the interview uses the plan's stand-ins for them."""
+    ctx = context or Context()
+    return [k for k in ("company", "industry", "role") if not (getattr(ctx, k) or "").strip()]
+
+
+def interview_header(persona: Persona, values: dict[str, str], length: int, missing: list[str] | None = None) -> str:
+    line = (
         f"*Mock interview for **{inert(values['role'])}** at **{inert(values['company'])}** "
         f"({inert(values['industry'])}) with {persona.name}, {persona.title}. "
         f"{length} topic{'s' if length != 1 else ''}; press “End interview and score” at any time.*"
     )
+    if missing:
+        names = " and ".join(", ".join(missing).rsplit(", ", 1))
+        line += (
+            f"\n\n*No {names} set, so this practice uses a stand-in for {'it' if len(missing) == 1 else 'them'}. "
+            "Set your own in the settings for the next interview.*"
+        )
+    return line
+
+
+def thread_name(session: InterviewSession, day: date) -> str:
+    """The sidebar's name for an interview: persona, company and date."""
+    values = context_values(session.state.context)
+    return f"{load_persona(session.state.persona).label} · {values['company']} · {day.strftime('%-d %b %Y')}"
+
+
+def settings_saved(settings: dict[str, Any], kept: bool) -> str:
+    company = str(settings.get("company") or "").strip()
+    role = str(settings.get("role") or "").strip()
+    what = f" for **{inert(role or 'the role')}** at **{inert(company)}**" if company else ""
+    where = " They stay for your next interviews until you change them." if kept else ""
+    return f"Settings saved{what}.{where} Press “Start the interview” when you're ready."
 
 
 def _evidence(crit: Criterion, limit: int = 2) -> list[str]:
@@ -81,10 +139,14 @@ def scorecard_markdown(card: Scorecard, transcript: Transcript) -> str:
     role, company = values["role"], values["company"]
     lines = ["## Your scorecard", ""]
     lines += [
-        f"*{inert(role)} at {inert(company)}, with {persona.name} ({persona.label[:1].lower() + persona.label[1:]}); "
+        f"*{inert(role)} at {inert(company)}, with {persona.name}, {persona.title}; "
         f"scored by the {inert(card.engine)} engine.*",
         "",
-        "| Criterion | Score | |",
+    ]
+    if card.complete is False:
+        lines += [f"> **{INCOMPLETE_NOTE}**", ""]
+    lines += [
+        "| Criterion | Score | Note |",
         "| --- | --- | --- |",
     ]
     criteria: dict[str, Criterion] = {
@@ -93,7 +155,7 @@ def scorecard_markdown(card: Scorecard, transcript: Transcript) -> str:
         "asked_for_job": card.criteria.asked_for_job,
     }
     for key, crit in criteria.items():
-        note = OUTCOMES[card.criteria.asked_for_job.outcome] if key == "asked_for_job" else ""
+        note = ask_note(card) if key == "asked_for_job" else ""
         lines.append(f"| {LABELS[key]} | {crit.score}/5 {_bar(crit.score)} | {note} |")
     lines.append("")
     for key, crit in criteria.items():
@@ -140,21 +202,39 @@ def scorecard_markdown(card: Scorecard, transcript: Transcript) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def progress_markdown(rows: list[dict]) -> str:
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def progress_markdown(rows: list[dict], persona: str | None = None) -> str:
+    """What the progress chart shows, in words: complete interviews only, a trend once there are two."""
+    who = f" with {load_persona(persona).label[:1].lower()}{load_persona(persona).label[1:]}" if persona else ""
     if not rows:
-        return "No scored interviews yet. Finish one (or press “End interview and score”) and it will show here."
-    last = rows[-1]
-    first = rows[0]
+        return f"No scored interviews{who} yet. Finish one (or press “End interview and score”) and it will show here."
+    done = [r for r in rows if r.get("complete") is not False]
+    cut = len(rows) - len(done)
+    apart = (
+        f" {_plural(cut, 'interview')} ended before the close {'is' if cut == 1 else 'are'} shown apart "
+        "(hollow markers) and left out of the trend."
+        if cut
+        else ""
+    )
+    if len(done) < 2:
+        if not done:
+            return f"**No complete interview{who} yet.**{apart} Finish one through the close to start your trend."
+        r = done[0]
+        return (
+            f"**One complete interview{who} so far:** humility {r['humility']}/5, curiosity {r['curiosity']}/5, "
+            f"asking for the job {r['askedForJob']}/5. Practise again to see a trend.{apart}"
+        )
+    first, last = done[0], done[-1]
     trend = []
-    for key, label in (
-        ("humility", "humility"),
-        ("curiosity", "curiosity"),
-        ("askedForJob", "asking for the job"),
-    ):
+    for key, label in (("humility", "humility"), ("curiosity", "curiosity"), ("askedForJob", "asking for the job")):
         delta = last[key] - first[key]
-        trend.append(f"{label} {first[key]}→{last[key]}" + (f" ({delta:+d})" if delta else ""))
+        trend.append(f"{label} {first[key]}→{last[key]}" + (f" ({delta:+d})" if delta else " (steady)"))
     return (
-        f"**Your progress over {len(rows)} scored interview{'s' if len(rows) != 1 else ''}:** " + "; ".join(trend) + "."
+        f"**Your progress over {_plural(len(done), 'complete interview')}{who}** "
+        f"({str(first['createdAt'])[:10]} to {str(last['createdAt'])[:10]}): " + "; ".join(trend) + "." + apart
     )
 
 
