@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run interview test eval eval-record eval-replay bench lint typecheck install clean chromium
+.PHONY: run interview test eval eval-record eval-replay bench lint typecheck install clean chromium train ablation
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,16 @@ eval-replay: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/mock-interview eval --engine offline --junit-xml artifacts/eval/junit.xml --report artifacts/eval/report.md
+
+# The listener's heads from the corpus (evals/corpus/train), deterministic, numpy + scikit-learn, no torch:
+# writes agent/data/listener/heads.npz and heads.json (with the cross-validated figures).
+train: $(STAMP)
+	$(BIN)/python -m agent.listening.train
+
+# Every reader tried, measured once on the frozen test split: evals/reports/ablation.json (`make eval` prints it).
+# MINILM=cache.npz adds the full-transformer row (the cache comes from tools/minilm_embed.py, which needs torch).
+ablation: $(STAMP)
+	$(BIN)/python -m agent.evals.ablation $(if $(MINILM),--minilm $(MINILM))
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -12,11 +12,11 @@ from typing import Any
 
 import yaml
 
-from agent.listening import listen, listen_transcript
-from agent.listening.reader import read_interviewer_text
 from agent.evals import metrics as M
 from agent.evals.datasets import EVALS_DIR, Case, load_cases
 from agent.interview import Conversation, Interviewer
+from agent.listening import listen, listen_transcript
+from agent.listening.reader import read_interviewer_text
 from agent.models import DEAL_BREAKER_KINDS, OUTCOMES, Context, Scorecard, Transcript
 from agent.plan import load_persona
 
@@ -96,22 +96,38 @@ def judge_agreement(ctx: EvalContext) -> SuiteResult:
     cases = _cases(ctx)
     cards = score_many(ctx, "judge_agreement", [c.transcript for c in cases])
     res = SuiteResult("judge_agreement", cases=len(cases))
+    agreement(res, cases, cards)
+    valid = sum(1 for card in cards if card.criteria is not None)
+    res.metrics["scorecards_valid"] = valid / len(cards) if cards else 1.0
+    for case, card in zip(cases, cards, strict=True):
+        crit = card.criteria
+        if crit.humility.score != case.labels["humility"] or crit.asked_for_job.outcome != case.labels["asked_for_job"]:
+            res.notes.append(
+                f"{case.id}: humility {crit.humility.score} (label {case.labels['humility']}), "
+                f"curiosity {crit.curiosity.score} (label {case.labels['curiosity']}), "
+                f"outcome {crit.asked_for_job.outcome} (label {case.labels['asked_for_job']})"
+            )
+    return res
+
+
+def agreement(res: SuiteResult, cases: Sequence[Case], cards: Sequence[Scorecard], prefix: str = "") -> None:
+    """Scores against expert labels: per-criterion agreement, the outcome confusion, deal-breaker F1 per kind."""
     rows: list[list[str]] = []
     for name in ("humility", "curiosity"):
         pred = [getattr(card.criteria, name).score for card in cards]
         gold = [int(c.labels[name]) for c in cases]
-        res.metrics[f"{name}_exact"] = M.exact(pred, gold)
-        res.metrics[f"{name}_within1"] = M.within_one(pred, gold)
-        res.metrics[f"{name}_qwk"] = M.quadratic_kappa(pred, gold)
-        res.metrics[f"{name}_spearman"] = M.spearman(pred, gold)
-        res.metrics[f"{name}_mae"] = M.mae(pred, gold)
+        res.metrics[f"{prefix}{name}_exact"] = M.exact(pred, gold)
+        res.metrics[f"{prefix}{name}_within1"] = M.within_one(pred, gold)
+        res.metrics[f"{prefix}{name}_qwk"] = M.quadratic_kappa(pred, gold)
+        res.metrics[f"{prefix}{name}_spearman"] = M.spearman(pred, gold)
+        res.metrics[f"{prefix}{name}_mae"] = M.mae(pred, gold)
         stats = ("exact", "within1", "qwk", "spearman", "mae")
-        rows.append([name] + [f"{res.metrics[f'{name}_{m}']:.2f}" for m in stats])
+        rows.append([name] + [f"{res.metrics[f'{prefix}{name}_{m}']:.2f}" for m in stats])
     res.tables.append(_table(["criterion", "exact", "within 1", "QW kappa", "Spearman", "MAE"], rows))
 
     pred_o = [card.criteria.asked_for_job.outcome for card in cards]
     gold_o = [c.labels["asked_for_job"] for c in cases]
-    res.metrics["outcome_accuracy"] = M.exact(pred_o, gold_o)  # type: ignore[arg-type]
+    res.metrics[f"{prefix}outcome_accuracy"] = M.exact(pred_o, gold_o)  # type: ignore[arg-type]
     matrix = M.confusion(pred_o, gold_o, OUTCOMES)
     res.tables.append(
         "asked_for_job outcome (rows: label, columns: engine)\n\n"
@@ -129,23 +145,13 @@ def judge_agreement(ctx: EvalContext) -> SuiteResult:
             fp += got and not want
             fn += want and not got
         p, r, f = M.precision_recall_f1(tp, fp, fn)
-        res.metrics[f"{kind}_precision"], res.metrics[f"{kind}_recall"] = p, r
+        res.metrics[f"{prefix}{kind}_precision"], res.metrics[f"{prefix}{kind}_recall"] = p, r
+        res.metrics[f"{prefix}{kind}_f1"] = f
         rows.append([kind, f"{p:.2f}", f"{r:.2f}", f"{f:.2f}", str(tp + fn)])
         tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
-    res.metrics["deal_breaker_f1"] = M.precision_recall_f1(tp_all, fp_all, fn_all)[2]
+    res.metrics[f"{prefix}deal_breaker_f1"] = M.precision_recall_f1(tp_all, fp_all, fn_all)[2]
     res.tables.append(_table(["deal-breaker", "precision", "recall", "F1", "labeled"], rows))
 
-    valid = sum(1 for card in cards if card.criteria is not None)
-    res.metrics["scorecards_valid"] = valid / len(cards) if cards else 1.0
-    for case, card in zip(cases, cards, strict=True):
-        crit = card.criteria
-        if crit.humility.score != case.labels["humility"] or crit.asked_for_job.outcome != case.labels["asked_for_job"]:
-            res.notes.append(
-                f"{case.id}: humility {crit.humility.score} (label {case.labels['humility']}), "
-                f"curiosity {crit.curiosity.score} (label {case.labels['curiosity']}), "
-                f"outcome {crit.asked_for_job.outcome} (label {case.labels['asked_for_job']})"
-            )
-    return res
 
 
 # --- evidence faithfulness -------------------------------------------------------------------------
@@ -402,10 +408,71 @@ def conformance(ctx: EvalContext) -> SuiteResult:
     return res
 
 
+# --- the listener on the frozen test split ----------------------------------------------------------
+ABLATION_REPORT = EVALS_DIR / "reports" / "ablation.json"
+
+
+def listening(ctx: EvalContext) -> SuiteResult:
+    """Per-signal P/R/F1 and answer relations on the test sentences, the scorer on the test transcripts,
+    and the ablation table; only after checking the split is byte-for-byte the one that was frozen."""
+    import json
+
+    from agent.evals import listening as L
+    from agent.listening.labels import RELATIONS
+
+    test, problems = L.load_test()
+    res = SuiteResult("listening")
+    res.metrics["blind_frozen"] = 0.0 if problems else 1.0
+    res.notes += [f"test split: {p}" for p in problems]
+
+    gold = L.gold_matrix(test.sentences)
+    pred = L.listener_predictions(test.sentences)
+    table = L.per_label(gold, pred)
+    res.metrics["blind_signal_macro_f1"] = L.macro_f1(gold, pred)
+    res.tables.append(
+        f"Signals on the test split ({len(test.sentences)} units from {len({e.record for e in test.sentences})} "
+        f"answers)\n\n" + _table(["signal", "precision", "recall", "F1", "support"], L.summary_rows(table))
+    )
+    matrix, accuracy = L.relation_confusion(test.answers)
+    res.metrics["blind_relation_accuracy"] = accuracy
+    res.tables.append(
+        "Answer relation on the test split (rows: label, columns: listener)\n\n"
+        + _table(["label \\ listener", *RELATIONS], [[r, *row] for r, row in zip(RELATIONS, matrix, strict=True)])
+    )
+
+    cases = [Case(id=str(t.get("id")), transcript=Transcript.model_validate(t), labels=t["labels"])
+             for t in test.transcripts]
+    cards = score_many(ctx, "listening", [c.transcript for c in cases])
+    res.cases = len(test.sentences) + len(test.answers) + len(cases)
+    agreement(res, cases, cards, prefix="blind_")
+    res.tables[-3] = f"Test transcripts ({len(cases)})\n\n" + res.tables[-3]
+    for case, card in zip(cases, cards, strict=True):
+        crit = card.criteria
+        got = (crit.humility.score, crit.curiosity.score, crit.asked_for_job.outcome)
+        want = (case.labels["humility"], case.labels["curiosity"], case.labels["asked_for_job"])
+        if got != want:
+            res.notes.append(f"{case.id}: (humility, curiosity, outcome) {got}, labeled {want}")
+
+    if ABLATION_REPORT.is_file():
+        report = json.loads(ABLATION_REPORT.read_text(encoding="utf-8"))
+        labels = report["labels"]
+        rows = [
+            [row["name"] + (" (chosen)" if row.get("chosen") else ""), f"{row['macro_f1']:.2f}",
+             *(f"{row['f1'][k]:.2f}" for k in labels), row.get("relation_accuracy", "-")]
+            for row in report["rows"]
+        ]
+        res.tables.append(
+            "Ablation on the test split (signal F1; `python -m agent.evals.ablation` rebuilds it)\n\n"
+            + _table(["reader", "macro F1", *labels, "relation acc."], rows)
+        )
+    return res
+
+
 SUITES: dict[str, Callable[[EvalContext], SuiteResult]] = {
     "judge_agreement": judge_agreement,
     "evidence": evidence,
     "injection": injection,
     "bias": bias,
     "conformance": conformance,
+    "listening": listening,
 }

@@ -31,6 +31,8 @@ class SentenceExample:
     last: bool
     group: str  # the author: cross-validation holds one author out at a time
     record: str
+    question: str = ""  # the interviewer turn the answer follows
+    answer: str = ""  # the whole answer the sentence belongs to
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,12 @@ class Corpus:
 
 
 def answer_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.jsonl") if not p.name.startswith("transcripts"))
+    return sorted(p for p in folder.glob("*.jsonl") if not p.name.startswith(("transcripts", "interviewer")))
+
+
+def interviewer_files(folder: Path) -> list[Path]:
+    """Interviewer turns labeled on their own: `{"text", "acts", "topic"}` per line."""
+    return sorted(folder.glob("interviewer*.jsonl"))
 
 
 def transcript_files(folder: Path) -> list[Path]:
@@ -83,6 +90,7 @@ def load(folder: Path) -> Corpus:
         group = rec.get("author") or rec["id"].split("-")[0]
         closing = rec["stage"] == "closing"
         sentences = rec["sentences"]
+        whole = " ".join(s["text"] for s in sentences)
         for n, sentence in enumerate(sentences):
             labels = frozenset(sentence.get("labels", [])) & frozenset(SENTENCE_LABELS)
             pieces = units(sentence["text"])
@@ -93,9 +101,8 @@ def load(folder: Path) -> Corpus:
                 else:
                     own = labels - {"grader"} if has_aside else labels
                 corpus.sentences.append(
-                    SentenceExample(
-                        unit.text, frozenset(own), closing, unit.aside, n == 0, n == len(sentences) - 1, group, rec["id"]
-                    )
+                    SentenceExample(unit.text, frozenset(own), closing, unit.aside, n == 0, n == len(sentences) - 1,
+                                    group, rec["id"], rec["question"], whole)
                 )
         if rec.get("relation"):
             answer = " ".join(s["text"] for s in sentences)
@@ -108,6 +115,13 @@ def load(folder: Path) -> Corpus:
             acts = frozenset(rec.get("question_acts", [])) & frozenset(QUESTION_ACTS)
             topic = rec.get("topic") if rec["stage"] == "plan" and rec.get("topic") else "none"
             corpus.questions.append(QuestionExample(question, acts, topic, group))
+    for rec in _records(interviewer_files(folder)):
+        text = " ".join(rec["text"].split())
+        if text not in seen_questions:
+            seen_questions.add(text)
+            acts = frozenset(rec.get("acts", [])) & frozenset(QUESTION_ACTS)
+            group = rec.get("author") or rec["id"].split("-")[0]
+            corpus.questions.append(QuestionExample(text, acts, rec.get("topic") or "none", group))
     corpus.transcripts = _records(transcript_files(folder))
     return corpus
 

@@ -15,6 +15,7 @@ import numpy as np
 
 NGRAM_BUCKETS = 1 << 17
 EMBEDDING_WEIGHT = 4.0  # puts a unit-length embedding on the scale of a handful of binary n-gram features
+CONTEXT_WEIGHT = 2.0  # the question asked and the whole answer: context, weighed below the sentence itself
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[?!]")
 STRUCTURE = ("question_mark", "closing", "aside", "length", "digits", "first", "last")
 
@@ -67,3 +68,19 @@ def answer_structure(question_vec: np.ndarray, answer_vec: np.ndarray, answer: s
         ],
         dtype=np.float32,
     )
+
+
+def sentence_dense(units: np.ndarray, question: np.ndarray, answer: np.ndarray, struct: np.ndarray) -> np.ndarray:
+    """[the unit's embedding | the question's | the whole answer's | structure], one row per unit.
+
+    The context lets the same words read differently under "what do you know about us?" and under
+    "what would you change?", and a short sentence borrow meaning from the answer around it."""
+    n = len(units)
+    return np.hstack(
+        [
+            units * EMBEDDING_WEIGHT,
+            np.broadcast_to(question, (n, question.shape[-1])) * CONTEXT_WEIGHT,
+            np.broadcast_to(answer, (n, answer.shape[-1])) * CONTEXT_WEIGHT,
+            struct,
+        ]
+    ).astype(np.float32)

@@ -27,6 +27,9 @@ from agent.models import TOPICS
 _INVITING_MOVES = frozenset({"invite", "invite_questions"})
 _GRANTING_MOVES = frozenset({"grant", "grant_permission"})
 _ANSWER_TOPIC_MOVES = frozenset({"opening", "question", "follow_up", "probe_dodge", "pushback", "redirect"})
+# A deal-breaker changes a score by two or more points, so the signals behind one must be surer than the
+# signal's own threshold (tuned on the training transcripts, `evals/README.md`).
+DEAL_BREAKER_FLOOR = {"directs": 0.7, "criticizes": 0.6, "push": 0.3, "pressure": 0.3, "job_ask": 0.3}
 BURIED_AFTER = 6  # an ask is buried when it sits mid-way through an answer this many sentences long
 SAME_QUESTION = 0.9  # two questions whose embeddings are this close are one question asked twice
 
@@ -57,8 +60,8 @@ class TurnReading:
     relation_confidence: float = 0.0
     words: int = 0
 
-    def spans(self, label: str) -> list[Span]:
-        return [u.span for u in self.units if u.has(label)]
+    def spans(self, label: str, floor: float = 0.0) -> list[Span]:
+        return [u.span for u in self.units if u.labels.get(label, -1.0) >= floor]
 
     def has(self, label: str) -> bool:
         return any(u.has(label) for u in self.units)
@@ -109,8 +112,9 @@ class Reading:
     def quote(self, turn: int, span: Span) -> str:
         return self.turns[turn].text[span[0] : span[1]]
 
-    def signals(self, label: str) -> list[tuple[int, Span]]:
-        return [(t.index, span) for t in self.turns if t.speaker == "candidate" for span in t.spans(label)]
+    def signals(self, label: str, floor: float = 0.0) -> list[tuple[int, Span]]:
+        """Every candidate span carrying `label` (at least `floor` sure)."""
+        return [(t.index, span) for t in self.turns if t.speaker == "candidate" for span in t.spans(label, floor)]
 
     def answered_question(self, turn: int) -> int | None:
         """The interviewer turn a candidate turn replies to."""
@@ -135,17 +139,19 @@ def _unit_structure(u: Unit, n: int, count: int, closing: bool) -> np.ndarray:
 
 
 @lru_cache(maxsize=4096)
-def read_candidate_text(text: str, closing: bool) -> tuple[UnitReading, ...]:
-    """The sentence head over one candidate turn. Cached: the live session rereads the same turns."""
+def read_candidate_text(text: str, closing: bool, question: str = "") -> tuple[UnitReading, ...]:
+    """The sentence head over one candidate turn, in the context of the question it answers. Cached: the
+    live session rereads the same turns."""
     pieces = units(text)
     if not pieces:
         return ()
     heads = model.heads().sentence
     sentence_index = _sentence_positions(pieces)
     count = max(sentence_index) + 1
-    struct = [_unit_structure(u, sentence_index[k], count, closing) for k, u in enumerate(pieces)]
-    dense, ids = model.text_features([u.text for u in pieces], struct)
-    probs = heads.probabilities(dense, ids)
+    struct = np.vstack([_unit_structure(u, sentence_index[k], count, closing) for k, u in enumerate(pieces)])
+    vectors = model.embed([u.text for u in pieces] + [question, text])
+    dense = features.sentence_dense(vectors[:-2], vectors[-2], vectors[-1], struct)
+    probs = heads.probabilities(dense, [features.ngram_ids(u.text) for u in pieces])
     out = []
     for u, row in zip(pieces, probs, strict=True):
         labels = {
@@ -244,7 +250,8 @@ def listen(
     start = _closing_start(readings) if closing_start is None else closing_start
     for t in readings:
         if t.speaker == "candidate":
-            t.units = list(read_candidate_text(t.text, t.index >= start))
+            asked = readings[t.index - 1].text if t.index > 0 and readings[t.index - 1].speaker == "interviewer" else ""
+            t.units = list(read_candidate_text(t.text, t.index >= start, asked))
     reading = Reading(turns=readings, closing_start=start)
     _structure(reading)
     if relations:
@@ -270,7 +277,7 @@ def _structure(reading: Reading) -> None:
         asked_permission_at = min((u.span[0] for u in t.units if u.has("permission")), default=None)
 
         for label, kind in (("directs", "told_how_to_run_business"), ("criticizes", "criticized_product")):
-            for span in t.spans(label):
+            for span in t.spans(label, DEAL_BREAKER_FLOOR[label]):
                 if invited or granted or (asked_permission_at is not None and asked_permission_at <= span[0]):
                     why = "invited" if invited else "permission"
                     reading.excused.append((t.index, span, why))
@@ -279,13 +286,14 @@ def _structure(reading: Reading) -> None:
                     break
 
         closing = reading.in_closing(t.index)
-        pressure = t.spans("pressure")
+        floor = DEAL_BREAKER_FLOOR
+        pressure = t.spans("pressure", floor["pressure"])
         pushes = list(pressure)
         if not closing:
             if "raises_pay" in acts and not pressure:
                 reading.excused += [(t.index, span, "pay raised by the interviewer") for span in t.spans("push")]
             else:
-                pushes += t.spans("push") + t.spans("job_ask")
+                pushes += t.spans("push", floor["push"]) + t.spans("job_ask", floor["job_ask"])
         elif pressure:
             pushes += t.spans("push")
         if pushes:

@@ -30,6 +30,11 @@ _HUMBLE = {
     "learning": "is open about what they would need to learn",
     "permission": "asks permission before offering ideas",
 }
+# How the reading becomes a humility score (tuned on the training and dev transcripts, never the test split):
+# a self-aggrandizing or dismissive remark counts when the listener is at least this sure of it, and this many
+# distinct signs of humility make a 5.
+POSTURE_FLOOR = 0.2
+HUMBLE_FOR_FIVE = 3
 _VERDICTS = {"answered": "addressed", "thin": "weak", "dodged": "evaded"}
 _RANK = {"evaded": 0, "weak": 1, "addressed": 2}
 _NORMAL = re.compile(r"[^a-z0-9]+")
@@ -67,7 +72,9 @@ def score_humility(reading: Reading) -> Criterion:
             rationale=f"Deal-breaker: the candidate {' and '.join(kinds)} without being asked or asking permission.",
             evidence=_evidence(reading, [(d.turn, d.span) for d in fatal]),
         )
-    posture = _distinct(reading, reading.signals("self_promotion") + reading.signals("belittles"))
+    posture = _distinct(
+        reading, reading.signals("self_promotion", POSTURE_FLOOR) + reading.signals("belittles", POSTURE_FLOOR)
+    )
     positives = {kind: _distinct(reading, reading.signals(kind)) for kind in _HUMBLE}
     kinds = [k for k, v in positives.items() if v]
     count = sum(len(v) for v in positives.values())
@@ -85,7 +92,7 @@ def score_humility(reading: Reading) -> Criterion:
             rationale="Mixed: credits others and shows openness, but also talks themselves up.",
             evidence=_evidence(reading, posture[:1] + positive_hits),
         )
-    if count >= 3 and len(kinds) >= 2 or count >= 4:
+    if count >= HUMBLE_FOR_FIVE:
         return Criterion(
             score=5,
             rationale="Follows the interviewer's lead and stays humble: " + ", ".join(_HUMBLE[k] for k in kinds) + ".",

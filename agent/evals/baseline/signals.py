@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
-from agent._rules import PatternSet, RuleSet
+from agent.evals.baseline._rules import PatternSet, RuleSet
 
 Span = tuple[int, int]
 
