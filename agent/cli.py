@@ -45,6 +45,12 @@ def _build_parser() -> argparse.ArgumentParser:
     score.add_argument("path")
     score.add_argument("--engine", help="offline or openai (default: openai when configured, else offline)")
     score.add_argument("--model", help="the judge model (LLM engine)")
+    score.add_argument(
+        "--format",
+        choices=("auto", "json", "text"),
+        default="auto",
+        help="json (one scorecard a line), text (readable, for a terminal); auto: text in a terminal, else json",
+    )
 
     iv = sub.add_parser("interview", help="a live mock interview (stdin lines are candidate messages when piped)")
     iv.add_argument("--persona", required=True, help="ceo or board_member")
@@ -91,6 +97,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     scorer = get_scorer(args.engine, args.model)
     status = 0
     out = sys.stdout
+    as_text = args.format == "text" or (args.format == "auto" and out.isatty())
     for item in load(args.path):
         if item.error or item.transcript is None:
             _err(f"{item.where}: {item.error}")
@@ -98,7 +105,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             continue
         try:
             card = scorer.score(item.transcript)
-            line = json.dumps(card.to_json_dict(), ensure_ascii=False)
+            line = "" if as_text else json.dumps(card.to_json_dict(), ensure_ascii=False)
         except LLMError as exc:
             if not exc.retryable:
                 raise LLMError(f"{item.where}: {exc}", kind=exc.kind, retryable=False) from None
@@ -113,7 +120,12 @@ def cmd_score(args: argparse.Namespace) -> int:
             _err(f"{item.where}: scoring failed: {type(exc).__name__}: {_one_line(exc)}")
             status = status or EXIT_FAILED
             continue
-        out.write(line + "\n")
+        if as_text:
+            from agent.terminal import print_scorecard
+
+            print_scorecard(card, item.transcript, file=out)
+        else:
+            out.write(line + "\n")
         out.flush()
     return status
 
@@ -198,9 +210,10 @@ def cmd_interview(args: argparse.Namespace) -> int:
         if ledger is not None:
             card.interview_usage = ledger.summary()  # type: ignore[attr-defined]
         if live:
-            from agent.report import render_markdown
+            from agent.terminal import print_scorecard
 
-            out.write("\n" + render_markdown(card, convo.transcript()))
+            out.write("\n")
+            print_scorecard(card, convo.transcript(), file=out)
         if args.score:
             out.write(json.dumps(card.to_json_dict(), ensure_ascii=False) + "\n")
     out.flush()

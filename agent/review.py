@@ -182,7 +182,7 @@ def build(transcript: Transcript, card: Scorecard | None = None, reading: Readin
             continue
         t = reading.turns[i]
         q = reading.turns[asked]
-        verdict = answer_verdict(reading, i) if t.relation is not None and not reading.in_closing(i) else None
+        verdict = answer_verdict(reading, i) if t.relation is not None else None
         sigs = signals_of(t)
         items.append(
             AnswerReview(
@@ -237,7 +237,8 @@ def score_redo(question: str, topic: str | None, answer: str, *, of: int, job_de
 def redo_turns(question: str, topic: str | None, answer: str, *, of: int) -> list[Turn]:
     """The two transcript turns a redo adds: the question asked again and the new answer, both marked."""
     return [
-        Turn(speaker="interviewer", text=question, topic=topic, move="redo_question", redo_of=of),  # type: ignore[call-arg]
+        # no `move`: the scorer reads moves to judge completeness, and a redo is no part of the interview
+        Turn(speaker="interviewer", text=question, topic=topic, redo_of=of),  # type: ignore[call-arg]
         Turn(speaker="candidate", text=answer, redo_of=of),  # type: ignore[call-arg]
     ]
 

@@ -12,6 +12,7 @@ import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import chainlit.data as cl_data
@@ -22,7 +23,8 @@ from chainlit.user_session import user_sessions
 from agent import app
 from agent.offline.interviewer import OfflineInterviewer
 from agent.session import InterviewSession, Move
-from agent.web import room, views
+from agent.web import practice, room, views
+from tests.conftest import ROOT
 from tests.e2e.fakes import chainlit_session
 from tests.helpers import TEN_LINES
 
@@ -50,11 +52,16 @@ async def _click(name: str, payload: dict | None = None) -> None:
     await callbacks[name](cl.Action(name=name, payload=payload or {}))
 
 
-async def test_chat_start_shows_settings_and_waits_so_the_starters_stay_visible():
+async def test_chat_start_shows_settings_and_a_welcome_with_start_buttons_no_fake_user_line():
     async with chainlit_session() as s:
         await app._start()
         names = [e for e, _ in s.events]
-        assert "chat_settings" in names and "new_message" not in names
+        assert "chat_settings" in names
+        (welcome,) = s.messages()
+        assert "humility" in welcome and "No company or role set" in welcome  # says what it will use instead
+        assert [a["label"] for a in s.actions(room.START)] == ["Start the interview", "Short practice (2 topics)"]
+        assert s.actions(room.PROGRESS)
+        assert not [d for e, d in s.events if e == "new_message" and d.get("type") == "user_message"]
         widgets = {w["id"] for _, d in s.events if _ == "chat_settings" for w in d}
         assert {"company", "industry", "role", "job_description", "length"} <= widgets
         assert "model" not in widgets  # only where an LLM is configured
@@ -63,8 +70,10 @@ async def test_chat_start_shows_settings_and_waits_so_the_starters_stay_visible(
 async def test_profiles_and_starters():
     profiles = await app._profiles(None, "en-US")
     assert [p.name for p in profiles] == ["The CEO", "The board member"]
-    assert all("Engine: offline" in p.markdown_description for p in profiles)
-    assert [s.message for s in profiles[0].starters or []] == [views.START, views.START_SHORT, views.SHOW_PROGRESS]
+    assert all("OPENAI_API_KEY" not in p.markdown_description for p in profiles)
+    assert all(not p.starters for p in profiles)  # no fake "I'm ready" user bubble: buttons start
+    assert [p.default for p in profiles] == [True, False]
+    assert [p.default for p in room.chat_profiles("board_member")] == [False, True]  # the last persona stays
 
 
 async def test_the_interviewer_speaks_first_streams_and_offers_end():
@@ -100,17 +109,20 @@ async def test_end_scores_in_a_visible_step_then_one_scorecard_with_chart_and_do
         await _click(room.END)
         assert s.state().closed
         steps = [d for e, d in s.events if e in ("new_message", "update_message") and d.get("type") == "tool"]
-        assert steps and steps[-1]["name"] == "Scoring the interview" and "humility" in steps[-1]["output"]
+        assert [st["name"] for st in steps] == [practice.REVIEW_STEP]  # no "Used Scoring the interview"
         cards = [m for m in s.messages() if m.startswith("## Your scorecard")]
         assert len(cards) == 1
-        kinds = sorted((e["type"], e["name"]) for e in s.elements())
-        assert kinds == [
-            ("file", "interview-report.md"),
-            ("file", "scorecard.json"),
-            ("file", "transcript.json"),
+        day = date.today().isoformat()
+        stem = f"interview-alder-freight-coo-{day}"
+        assert [(e["type"], e["name"]) for e in s.elements()] == [  # the same order every time
             ("plotly", "scores"),
+            ("file", f"{stem}.html"),
+            ("file", f"{stem}.md"),
+            ("file", f"{stem}-transcript.json"),
+            ("file", f"{stem}-scorecard.json"),
         ]
         assert s.actions(room.AGAIN) and s.actions(room.PROGRESS)
+        assert s.actions(practice.ACTION)[0]["label"] == "Try that answer again"
         card = user_sessions[s.mock.id][room.SCORECARD]
         assert set(card["criteria"]) == {"humility", "curiosity", "asked_for_job"}
 
@@ -217,14 +229,15 @@ async def test_settings_change_before_the_first_answer_restarts_with_them():
         assert s.state().state.context.company == "Birch Mills" and "next interview" in s.messages()[-1]
 
 
-async def test_practice_again_starts_a_fresh_interview():
+async def test_practice_again_opens_a_new_interview_thread():
     async with chainlit_session(profile="The CEO") as s:
         await app._message(_user_message(views.START))
         await _click(room.END)
         await _click(room.AGAIN)
-        st = s.state()
-        assert not st.closed and len(st.state.turns) == 1 and user_sessions[s.mock.id][room.SCORECARD] is None
-        assert len(s.messages(CEO)) == 3  # first opening, its close, the new opening
+        assert ("window_message", {"mockInterview": "new-interview"}) in s.events  # the page opens a new chat
+        assert s.state().closed  # this thread keeps its interview
+        script = (ROOT / "public" / "mock-interview.js").read_text()
+        assert "new-interview" in script and "new-chat-button" in script
 
 
 def _thread(keep: dict, steps: list[dict] | None = None) -> dict:
@@ -316,12 +329,10 @@ async def test_history_is_written_through_and_progress_is_charted(tmp_path, monk
         thread = await layer.get_thread(s.mock.thread_id)
         meta = thread["metadata"]  # an object, as the page needs it (SQLite stores text)
         assert InterviewSession.from_json(meta[room.INTERVIEW]).to_dict() == s.state().to_dict()
-        assert thread["name"].startswith("The board member: ")
-        await _click(room.END)
-        await _click(room.AGAIN)
+        assert thread["name"].startswith("The board member · Halden & Rowe · ")  # persona, company, date
         await _click(room.END)
         await _click(room.PROGRESS)
-        assert "2 scored interviews" in s.messages()[-1]
+        assert "No complete interview" in s.messages()[-1] and "ended before the close" in s.messages()[-1]
         assert [e["name"] for e in s.elements()][-1] == "progress"
     await layer.close()
 

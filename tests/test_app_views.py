@@ -14,6 +14,7 @@ from agent.models import Evidence, Scorecard, Transcript
 from agent.offline.scorer import score
 from agent.plan import load_persona
 from agent.web import auth, charts, offline_page, settings, views
+from tests.conftest import ROOT
 from tests.helpers import run_interview
 
 HOSTILE = (
@@ -42,6 +43,7 @@ def test_scorecard_has_three_criteria_evidence_deal_breakers_worries_and_coachin
     md = views.scorecard_markdown(card, transcript)
     for label in ("Humility", "Curiosity", "Asked for the job"):
         assert f"| {label} |" in md and f"**{label}: " in md
+    assert "| Criterion | Score | Note |" in md  # every column has a header
     assert "### Deal-breakers" in md and "### The interviewer's worries" in md and "### Coaching" in md
     assert "(turn " in md  # evidence is tied to turns
     assert f"{card.criteria.humility.score}/5" in md
@@ -63,10 +65,12 @@ def test_candidate_html_in_evidence_is_escaped_in_the_scorecard():
     assert re.sub(r"\\(.)", r"\1", inner) == HOSTILE  # and the reader still sees exactly what was typed
 
 
-def test_profile_description_names_the_persona_and_the_live_engine():
+def test_profile_description_speaks_to_the_candidate_and_operator_detail_goes_to_the_settings_help():
     persona = load_persona("ceo")
-    text = views.profile_description(persona, settings.EngineInfo("offline", None).describe())
-    assert persona.name in text and "Engine: offline" in text and "OPENAI_API_KEY" in text
+    text = views.profile_description(persona)
+    assert persona.name in text and "OPENAI_API_KEY" not in text and "make run" not in text
+    assert "nothing you type leaves" in views.operator_help(settings.EngineInfo("offline", None))
+    assert "language model" in views.operator_help(settings.EngineInfo("openai", "m"))
 
 
 def test_engine_line_says_how_to_switch_both_ways(monkeypatch):
@@ -108,11 +112,14 @@ def test_progress_summary_and_figures():
         },
     ]
     text = views.progress_markdown(rows)
-    assert "2 scored interviews" in text and "humility 2→4 (+2)" in text and "asking for the job 1→5 (+4)" in text
+    assert "2 complete interviews" in text and "humility 2→4 (+2)" in text and "asking for the job 1→5 (+4)" in text
     assert "No scored interviews yet" in views.progress_markdown([])
     fig = charts.progress_figure(rows)
     assert [t.name for t in fig.data] == ["Humility", "Curiosity", "Asked for the job"]
     assert list(fig.data[0].y) == [2, 4]
+    assert list(fig.data[0].x) == ["2026-01-01T00:00:00", "2026-02-01T00:00:00"]  # by date, not by count
+    assert fig.layout.xaxis.type == "date"
+    assert "Board member" in fig.data[0].customdata[1] or "board member" in fig.data[0].customdata[1]
 
 
 def test_scorecard_figure_plots_the_three_scores_on_the_rubric_scale():
@@ -124,7 +131,7 @@ def test_scorecard_figure_plots_the_three_scores_on_the_rubric_scale():
         "Curiosity": card.criteria.curiosity.score,
         "Asked for the job": card.criteria.asked_for_job.score,
     }
-    assert tuple(fig.layout.xaxis.range) == (0, 5)
+    assert tuple(fig.layout.xaxis.tickvals) == (0, 1, 2, 3, 4, 5)
     assert "http" not in json.dumps(fig.to_plotly_json(), default=str)  # nothing to fetch
 
 
@@ -218,3 +225,47 @@ def test_config_keeps_candidate_text_inert():
     assert features["unsafe_allow_html"] is False and features["user_message_markdown"] is False
     assert features["latex"] is False and features["auto_tag_thread"] is False
     assert config["meta"]["generated_by"] == "2.12.0"
+
+
+def test_one_interview_is_not_progress_and_interviews_cut_short_are_kept_apart():
+    one = [{"createdAt": "2026-01-01T00:00:00", "persona": "ceo", "humility": 2, "curiosity": 2, "askedForJob": 2}]
+    text = views.progress_markdown(one)
+    assert "2→2" not in text and "One complete interview" in text and "trend" in text
+    rows = [
+        {"createdAt": f"2026-01-0{d}T00:00:00", "persona": "ceo", "role": "COO", "company": "A",
+         "humility": h, "curiosity": 3, "askedForJob": a, "complete": c}
+        for d, h, a, c in ((1, 2, 2, True), (2, 3, 1, False), (3, 3, 4, True), (4, 4, 5, True))
+    ]
+    text = views.progress_markdown(rows)
+    assert "3 complete interviews" in text and "1 interview ended before the close" in text
+    assert "asking for the job 2→5" in text  # the early-ended 1/5 is not part of the trend
+    fig = charts.progress_figure(rows)
+    names = [t.name for t in fig.data]
+    assert "ended early (not in the trend)" in names
+    hollow = next(t for t in fig.data if t.name == "ended early (not in the trend)")
+    assert list(hollow.x) == ["2026-01-02T00:00:00"]
+    trends = [t for t in fig.data if (t.name or "").endswith("trend") and t.line.dash == "dash"]
+    assert len(trends) == 3  # one per criterion
+    humility = next(t for t in fig.data if t.name == "Humility")
+    assert list(humility.y) == [2, 3, 4]
+
+
+def test_charts_read_in_both_themes_and_have_no_toolbar():
+    card, _ = _card_and_transcript()
+    fig = charts.scorecard_figure(card)
+    assert fig.layout.font.color == charts.NEUTRAL and fig.data[0].textposition == "outside"
+    assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"
+    css = (ROOT / "public" / "mock-interview.css").read_text()
+    assert "hsl(var(--foreground))" in css and ".modebar-container" in css
+
+
+def test_an_empty_setup_says_what_it_will_use_instead():
+    from agent.models import Context
+
+    assert views.stand_ins(Context()) == ["company", "industry", "role"]
+    values = {"role": "VP", "company": "H", "industry": "i"}
+    header = views.interview_header(load_persona("ceo"), values, 3, ["company"])
+    assert "No company set" in header and "stand-in" in header
+    welcome = views.welcome(load_persona("ceo"), {})
+    assert "No company or role set" in welcome and "Halden" in welcome
+    assert "Alder" in views.welcome(load_persona("ceo"), {"company": "Alder", "role": "COO"})
