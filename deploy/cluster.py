@@ -157,7 +157,7 @@ class Postgres:
         return [*_run_as()[0], str(bindir / tool), *args]
 
     def start(self) -> Postgres:
-        prefix, uid, gid = _run_as()
+        _, uid, gid = _run_as()
         self.folder.mkdir(parents=True, exist_ok=True)
         self.folder.chmod(0o755)  # the unprivileged server user must reach its data folder
         self.port = self.port or free_port()
@@ -557,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         print("cluster stopped")
     elif args.command == "restart":
         took = cluster.rolling_restart()
-        print("rolling restart: " + ", ".join(f"{n.name} {t:.1f} s" for n, t in zip(cluster.nodes, took)))
+        print("rolling restart: " + ", ".join(f"{n.name} {t:.1f} s" for n, t in zip(cluster.nodes, took, strict=True)))
     else:
         for node in cluster.nodes:
             print(f"{node.name} :{node.port} pid {node.pid} {'up' if http_ok(node.base + '/health') else 'DOWN'}")
