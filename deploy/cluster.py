@@ -172,8 +172,18 @@ class Postgres:
                 os.chown(self.data, uid, gid or -1)
                 os.chown(pwfile, uid, gid or -1)
             init = self._cmd(
-                "initdb", "-D", str(self.data), "-U", DB_USER, "--pwfile", str(pwfile), "-E", "UTF8",
-                "--no-locale", "--auth-local=scram-sha-256", "--auth-host=scram-sha-256",
+                "initdb",
+                "-D",
+                str(self.data),
+                "-U",
+                DB_USER,
+                "--pwfile",
+                str(pwfile),
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--auth-local=scram-sha-256",
+                "--auth-host=scram-sha-256",
             )
             if self.fast:
                 init.append("--no-sync")
@@ -253,8 +263,16 @@ class Worker:
         out = open(self.log, "ab")  # noqa: SIM115 - lives as long as the process
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "chainlit", "run", str(ROOT / "agent" / "app.py"),
-                "--headless", "--host", "127.0.0.1", "--port", str(self.port),
+                sys.executable,
+                "-m",
+                "chainlit",
+                "run",
+                str(ROOT / "agent" / "app.py"),
+                "--headless",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
             ],
             cwd=self.app_root,
             env=self.env,

@@ -64,7 +64,8 @@ def _spoken(steps: list[dict], author: str) -> list[str]:
     return [
         s["output"]
         for s in steps
-        if (s["type"] == "user_message" or s.get("name") == author) and s["output"] not in (views.START, views.START_SHORT)
+        if (s["type"] == "user_message" or s.get("name") == author)
+        and s["output"] not in (views.START, views.START_SHORT)
     ]
 
 
@@ -106,7 +107,9 @@ async def test_a_whole_interview_through_nginx_to_its_scorecard(front: Front):
             await _turn(chat, line)
         await chat.wait_for(lambda: _scored(chat), what="the scorecard")
         await chat.wait_for(
-            lambda: {"transcript", "scorecard", "report"} <= _kinds(d["name"] for e, d in chat.events if e == "element"),
+            lambda: (
+                {"transcript", "scorecard", "report"} <= _kinds(d["name"] for e, d in chat.events if e == "element")
+            ),
             what="the downloads",
         )
         element = next(d for e, d in chat.events if e == "element" and _is_transcript(d["name"]))
@@ -239,7 +242,9 @@ async def test_a_rolling_restart_keeps_the_interview(front: Front):
                 resumed = await chat.reconnect(thread_id)
                 assert [t for t in _spoken(resumed["steps"], author) if t in TEN_LINES] == TEN_LINES[:answered]
                 await chat.wait_for(
-                    lambda mark=mark: [d for e, d in chat.events[mark:] if e == "action" and d["name"] == "end_interview"]
+                    lambda mark=mark: [
+                        d for e, d in chat.events[mark:] if e == "action" and d["name"] == "end_interview"
+                    ]
                 )
             await _turn(chat, TEN_LINES[answered])
             answered += 1
@@ -302,12 +307,18 @@ async def test_the_previous_schema_is_upgraded_on_live_postgres(front: Front):
     engine = create_async_engine(url)
     v1 = ["users", "threads", "steps", "elements", "feedbacks", "interview_scores"]
     async with engine.begin() as c:  # what the app created before schema versions
-        await c.run_sync(lambda s: persistence.metadata.create_all(s, tables=[persistence.metadata.tables[t] for t in v1]))
-        await c.execute(text("""INSERT INTO users (id, identifier, metadata) VALUES
-            ('00000000-0000-0000-0000-000000000001', 'alice', '{}')"""))
-        await c.execute(text("""INSERT INTO threads (id, "userId", "userIdentifier", metadata) VALUES
+        await c.run_sync(
+            lambda s: persistence.metadata.create_all(s, tables=[persistence.metadata.tables[t] for t in v1])
+        )
+        await c.execute(
+            text("""INSERT INTO users (id, identifier, metadata) VALUES
+            ('00000000-0000-0000-0000-000000000001', 'alice', '{}')""")
+        )
+        await c.execute(
+            text("""INSERT INTO threads (id, "userId", "userIdentifier", metadata) VALUES
             ('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', 'alice',
-             '{"interview": {"turns": 3}}')"""))
+             '{"interview": {"turns": 3}}')""")
+        )
     assert await schema.version(engine) == 0
     other = create_async_engine(url)
     results = await asyncio.gather(schema.migrate(engine), schema.migrate(other))
