@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run interview test eval eval-record eval-replay bench lint typecheck install clean chromium train ablation
+.PHONY: run interview test eval eval-record eval-replay bench lint typecheck install clean chromium cluster-deps cluster cluster-stop train ablation
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,7 +55,20 @@ chromium:
 	    else echo "chromium missing and cannot be installed here: browser tests will skip"; fi; } || \
 	  echo "chromium could not be installed: browser tests will skip"
 
-test: $(STAMP) $(LOCAL_MODEL) lint chromium
+# The cluster tests (tests/e2e/test_cluster.py) and `make cluster` run Debian's PostgreSQL and nginx, and the app
+# reaches Postgres through asyncpg (the `postgres` extra); install what is missing (CI runs as root).
+CLUSTER_STAMP := $(VENV)/.installed-cluster
+cluster-deps: $(STAMP)
+	@{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; } && \
+	  command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || \
+	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql nginx-light >/dev/null; \
+	    elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq postgresql nginx-light >/dev/null; \
+	    else echo "postgresql/nginx missing and cannot be installed here: cluster tests will skip"; fi; } || \
+	  echo "postgresql/nginx could not be installed: cluster tests will skip"
+	@test -f $(CLUSTER_STAMP) -a $(CLUSTER_STAMP) -nt pyproject.toml || \
+	  { $(BIN)/python -m pip install -q -e '.[dev,postgres]' && touch $(CLUSTER_STAMP); }
+
+test: $(STAMP) $(LOCAL_MODEL) lint chromium cluster-deps
 	$(BIN)/pytest
 	$(BIN)/mock-interview eval --engine offline --junit-xml artifacts/eval/junit.xml --report artifacts/eval/report.md
 	$(MAKE) --no-print-directory eval-replay
@@ -89,8 +102,18 @@ train: $(STAMP)
 ablation: $(STAMP)
 	$(BIN)/python -m agent.evals.ablation $(if $(MINILM),--minilm $(MINILM))
 
-bench: $(STAMP)
+bench: $(STAMP) cluster-deps
 	$(BIN)/python bench/run.py
 
+# Postgres, nginx and WORKERS app workers on loopback, served through nginx on http://127.0.0.1:$(CLUSTER_PORT);
+# returns once it serves. State and logs in .cluster/; `make cluster-stop` ends every process it started.
+WORKERS ?= 2
+CLUSTER_PORT ?= 8080
+cluster: cluster-deps
+	env -u CI $(BIN)/python deploy/cluster.py up --workers $(WORKERS) --port $(CLUSTER_PORT)
+
+cluster-stop:
+	$(BIN)/python deploy/cluster.py down
+
 clean:
-	rm -rf $(VENV) artifacts .mypy_cache .ruff_cache .files
+	rm -rf $(VENV) artifacts .mypy_cache .ruff_cache .files .cluster
