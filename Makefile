@@ -59,8 +59,8 @@ chromium:
 # reaches Postgres through asyncpg (the `postgres` extra); install what is missing (CI runs as root).
 CLUSTER_STAMP := $(VENV)/.installed-cluster
 cluster-deps: $(STAMP)
-	@{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; } && \
-	  command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || \
+	@{ { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; } && \
+	   { command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; }; } || \
 	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql nginx-light >/dev/null; \
 	    elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq postgresql nginx-light >/dev/null; \
 	    else echo "postgresql/nginx missing and cannot be installed here: cluster tests will skip"; fi; } || \
