@@ -187,3 +187,17 @@ def test_redo_turns_are_left_out_of_the_listener_and_reports_carry_them(sample):
     md, html = render_markdown(score(t), t), render_html(score(t), t)
     assert "## Practice: answers tried again" in md and "Practice: answers tried again" in html
     assert "| Before | After |" in md
+
+
+def test_an_ask_is_answered_with_one_closing_not_two_stitched_together():
+    from agent.offline.interviewer import FAREWELLS, OfflineInterviewer
+    from agent.plan import load_persona
+    from agent.session import InterviewSession, Move
+
+    for seed in range(6):
+        s = InterviewSession.new("ceo", seed=seed)
+        OfflineInterviewer().respond(s)
+        s.add_candidate("Would you feel confident recommending me for the next conversation?")
+        text = OfflineInterviewer().phrase(s, Move(kind="close", reason="job_ask")).text
+        assert not any(c.split(".")[0] in text for c in load_persona("ceo").closings), text
+        assert any(text.endswith(f.split("{")[-1].split("}")[-1]) for f in FAREWELLS)

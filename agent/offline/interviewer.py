@@ -38,6 +38,12 @@ _FACT_TOPICS = {
 }
 
 
+FAREWELLS = (
+    "Thank you for coming in to talk about the {role} role.",
+    "Thanks again for your time today, and for your interest in the {role} role.",
+)
+
+
 @dataclass
 class Utterance:
     text: str
@@ -169,10 +175,12 @@ class OfflineInterviewer:
             parts.append(say(pick("last_call", plan.last_call, "last_call") or plan.last_call[0]))
         elif move.kind == "close":
             if move.reason == "job_ask":
+                # The reply to an ask already names the next step: a plain goodbye follows, not a second closing.
                 parts.append(say(pick("job_ask", persona.job_ask_reply, "job_ask") or persona.job_ask_reply[0]))
+                parts.append(say(pick("farewell", FAREWELLS, "farewell") or FAREWELLS[0]))
             else:
                 parts.append(answer(move.answer_to))
-            parts.append(say(pick("close", persona.closings, "close") or persona.closings[0]))
+                parts.append(say(pick("close", persona.closings, "close") or persona.closings[0]))
         text = " ".join(p for p in parts if p)
         return Utterance(text=text, line_ids=picked)
 
