@@ -72,6 +72,9 @@ def main() -> int:
     if extra.exists():
         print()
         subprocess.run([sys.executable, str(extra)], check=False)
+    # The load run through nginx on 1 and 2 workers (Postgres, nginx): its own script, bounded in time, loopback.
+    print()
+    subprocess.run([sys.executable, str(ROOT / "bench" / "load.py")], check=False, cwd=ROOT)
     return 0
 
 
