@@ -37,6 +37,8 @@ def prepare_app_root(path: Path) -> Path:
     (path / ".chainlit").mkdir(exist_ok=True)
     shutil.copy(ROOT / ".chainlit" / "config.toml", path / ".chainlit" / "config.toml")
     shutil.copy(ROOT / "chainlit.md", path / "chainlit.md")
+    for translated in ROOT.glob("chainlit_*.md"):  # the page's language: no "not found" line in the log
+        shutil.copy(translated, path / translated.name)
     shutil.copytree(ROOT / "public", path / "public", dirs_exist_ok=True)
     return path
 
