@@ -40,13 +40,11 @@ def _heads_predict(embedder: Callable[[list[str]], np.ndarray], variant: train.V
     test_dense, test_ids = sentence_block(test.sentences)
     pred = head.probabilities(test_dense, test_ids) >= head.thresholds[None, :]
 
+    from agent.listening.model import heads as shipped
+
     def answer_block(examples: list[corpus_mod.AnswerExample]) -> tuple[np.ndarray, list[list[int]]]:
-        q, a = embedder([e.question for e in examples]), embedder([e.answer for e in examples])
-        struct = np.vstack([features.answer_structure(q[i], a[i], e.answer, e.sentences)
-                            for i, e in enumerate(examples)])
-        w = features.EMBEDDING_WEIGHT
-        return np.hstack([a * w, q * a * w * 8, struct]).astype(np.float32), [features.ngram_ids(e.answer)
-                                                                              for e in examples]
+        dense, ids, _ = train.answer_data(examples, shipped().topic, embedder)
+        return dense, ids
 
     dense, ids = answer_block(data.answers)
     yr = np.array([RELATIONS.index(e.relation) for e in data.answers])

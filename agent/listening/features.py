@@ -52,10 +52,13 @@ def structure(text: str, *, closing: bool, aside: bool, first: bool, last: bool)
     )
 
 
-ANSWER_STRUCTURE = ("cosine", "length", "sentences", "digits", "questions")
+ANSWER_STRUCTURE = ("cosine", "length", "sentences", "digits", "questions", "same_topic")
 
 
-def answer_structure(question_vec: np.ndarray, answer_vec: np.ndarray, answer: str, n_sentences: int) -> np.ndarray:
+def answer_structure(question_vec: np.ndarray, answer_vec: np.ndarray, answer: str, n_sentences: int,
+                     question_topics: np.ndarray, answer_topics: np.ndarray) -> np.ndarray:
+    """`*_topics`: the topic head's distribution over the six plan topics for the question and for the answer,
+    so a tenure answer to an integrity question shows as talking about something else."""
     n_words = len(answer.split())
     digits = sum(ch.isdigit() for ch in answer)
     return np.array(
@@ -65,9 +68,15 @@ def answer_structure(question_vec: np.ndarray, answer_vec: np.ndarray, answer: s
             math.log1p(n_sentences) / 2.0,
             min(digits, 6) / 6.0,
             float(answer.count("?") > 0),
+            float(np.dot(question_topics[:6], answer_topics[:6])),
         ],
         dtype=np.float32,
     )
+
+
+def relation_dense(q: np.ndarray, a: np.ndarray, structure_rows: np.ndarray) -> np.ndarray:
+    """[answer embedding | question x answer | structure], one row per (question, answer)."""
+    return np.hstack([a * EMBEDDING_WEIGHT, q * a * EMBEDDING_WEIGHT * 8, structure_rows]).astype(np.float32)
 
 
 def sentence_dense(units: np.ndarray, question: np.ndarray, answer: np.ndarray, struct: np.ndarray) -> np.ndarray:

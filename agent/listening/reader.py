@@ -29,7 +29,7 @@ _GRANTING_MOVES = frozenset({"grant", "grant_permission"})
 _ANSWER_TOPIC_MOVES = frozenset({"opening", "question", "follow_up", "probe_dodge", "pushback", "redirect"})
 # A deal-breaker changes a score by two or more points, so the signals behind one must be surer than the
 # signal's own threshold (tuned on the training transcripts, `evals/README.md`).
-DEAL_BREAKER_FLOOR = {"directs": 0.7, "criticizes": 0.6, "push": 0.3, "pressure": 0.3, "job_ask": 0.3}
+DEAL_BREAKER_FLOOR = {"directs": 0.6, "criticizes": 0.8, "push": 0.7, "pressure": 0.7, "job_ask": 0.7}
 BURIED_AFTER = 6  # an ask is buried when it sits mid-way through an answer this many sentences long
 SAME_QUESTION = 0.9  # two questions whose embeddings are this close are one question asked twice
 
@@ -190,20 +190,17 @@ def read_interviewer_text(text: str) -> tuple[frozenset[str], str | None]:
 
 @lru_cache(maxsize=2048)
 def read_relation(question: str, answer: str) -> tuple[str, float]:
-    h = model.heads().relation
+    heads = model.heads()
     vectors = model.embed([question, answer])
     q, a = vectors[0], vectors[1]
     n_sentences = max(1, len(units(answer)))
-    dense = np.hstack(
-        [
-            a * features.EMBEDDING_WEIGHT,
-            q * a * features.EMBEDDING_WEIGHT * 8,
-            features.answer_structure(q, a, answer, n_sentences),
-        ]
-    ).astype(np.float32)[None, :]
-    probs = h.probabilities(dense, [features.ngram_ids(answer)])[0]
+    topics = heads.topic.probabilities(vectors * features.EMBEDDING_WEIGHT,
+                                       [features.ngram_ids(question), features.ngram_ids(answer)])
+    struct = features.answer_structure(q, a, answer, n_sentences, topics[0], topics[1])[None, :]
+    probs = heads.relation.probabilities(features.relation_dense(q[None, :], a[None, :], struct),
+                                         [features.ngram_ids(answer)])[0]
     best = int(np.argmax(probs))
-    return h.labels[best], float(probs[best])
+    return heads.relation.labels[best], float(probs[best])
 
 
 # --- structure -------------------------------------------------------------------------------------

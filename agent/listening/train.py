@@ -78,9 +78,8 @@ def _fit_binary(x: Any, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
 
     if y.min() == y.max():  # a label with no positives in this fold: never fires
         return np.zeros(x.shape[1]), -10.0
-    # Unweighted: a short, uninformative sentence keeps a low probability of every signal, and each label's
-    # threshold (chosen by cross-validation) does the work that class weights would.
-    model = LogisticRegression(C=c, solver="liblinear", max_iter=2000)
+    # Balanced: rare signals get mid-range probabilities, so thresholds sit where paraphrases read alike.
+    model = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=2000)
     model.fit(x, y)
     return model.coef_[0], float(model.intercept_[0])
 
@@ -204,17 +203,28 @@ def sentence_data(examples: Sequence[corpus_mod.SentenceExample]) -> tuple[np.nd
     return sentence_dense(examples), [features.ngram_ids(e.text) for e in examples], y
 
 
-def answer_data(examples: Sequence[corpus_mod.AnswerExample]) -> tuple[np.ndarray, list[list[int]], np.ndarray]:
-    q = embed([e.question for e in examples])
-    a = embed([e.answer for e in examples])
+def answer_data(examples: Sequence[corpus_mod.AnswerExample], topic_head: LinearHead,
+                embedder: Callable[[list[str]], np.ndarray] | None = None) -> tuple[np.ndarray, list[list[int]], np.ndarray]:
+    embedder = embedder or embed
+    q = embedder([e.question for e in examples])
+    a = embedder([e.answer for e in examples])
+    topics_q = topic_probabilities(topic_head, [e.question for e in examples])
+    topics_a = topic_probabilities(topic_head, [e.answer for e in examples])
     struct = np.vstack(
-        [features.answer_structure(q[i], a[i], e.answer, e.sentences) for i, e in enumerate(examples)]
-    )
-    dense = np.hstack([a * features.EMBEDDING_WEIGHT, q * a * features.EMBEDDING_WEIGHT * 8, struct]).astype(
-        np.float32
+        [features.answer_structure(q[i], a[i], e.answer, e.sentences, topics_q[i], topics_a[i])
+         for i, e in enumerate(examples)]
     )
     y = np.array([RELATIONS.index(e.relation) for e in examples])
-    return dense, [features.ngram_ids(e.answer) for e in examples], y
+    return features.relation_dense(q, a, struct), [features.ngram_ids(e.answer) for e in examples], y
+
+
+def topic_probabilities(topic_head: LinearHead, texts: list[str]) -> np.ndarray:
+    dense, ids = question_data_texts(texts)
+    return topic_head.probabilities(dense, ids)
+
+
+def question_data_texts(texts: list[str]) -> tuple[np.ndarray, list[list[int]]]:
+    return (embed(texts) * features.EMBEDDING_WEIGHT).astype(np.float32), [features.ngram_ids(t) for t in texts]
 
 
 def plan_questions() -> list[corpus_mod.QuestionExample]:
@@ -244,8 +254,7 @@ def plan_questions() -> list[corpus_mod.QuestionExample]:
 
 
 def question_data(examples: Sequence[corpus_mod.QuestionExample]) -> tuple[np.ndarray, list[list[int]]]:
-    texts = [e.text for e in examples]
-    return (embed(texts) * features.EMBEDDING_WEIGHT).astype(np.float32), [features.ngram_ids(t) for t in texts]
+    return question_data_texts([e.text for e in examples])
 
 
 def train(variant: Variant = CHOSEN, log: Callable[[str], None] = print) -> tuple[dict[str, LinearHead], dict]:
@@ -263,12 +272,6 @@ def train(variant: Variant = CHOSEN, log: Callable[[str], None] = print) -> tupl
         SENTENCE_LABELS, dense, ids, y, [e.group for e in data.sentences], variant, n_struct, log
     )
 
-    log(f"relation head: {len(data.answers)} answers ({time.perf_counter() - started:.0f} s so far)")
-    dense, ids, yr = answer_data(data.answers)
-    heads["relation"], report["relation"] = fit_multiclass_head(
-        RELATIONS, dense, ids, yr, [e.group for e in data.answers], variant, len(features.ANSWER_STRUCTURE), log
-    )
-
     questions = data.questions + plan_questions()
     log(f"interviewer heads: {len(questions)} distinct interviewer turns ({time.perf_counter() - started:.0f} s so far)")
     dense, ids = question_data(questions)
@@ -277,6 +280,12 @@ def train(variant: Variant = CHOSEN, log: Callable[[str], None] = print) -> tupl
     heads["acts"], report["acts"] = fit_binary_head(QUESTION_ACTS, dense, ids, ya, groups, variant, 0, log)
     yt = np.array([TOPIC_CLASSES.index(q.topic) for q in questions])
     heads["topic"], report["topic"] = fit_multiclass_head(TOPIC_CLASSES, dense, ids, yt, groups, variant, 0, log)
+
+    log(f"relation head: {len(data.answers)} answers ({time.perf_counter() - started:.0f} s so far)")
+    dense, ids, yr = answer_data(data.answers, heads["topic"])
+    heads["relation"], report["relation"] = fit_multiclass_head(
+        RELATIONS, dense, ids, yr, [e.group for e in data.answers], variant, len(features.ANSWER_STRUCTURE), log
+    )
     report["examples"] = {
         "sentences": len(data.sentences), "answers": len(data.answers), "interviewer_turns": len(questions),
         "authors": sorted({e.group for e in data.sentences}),

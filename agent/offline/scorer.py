@@ -33,7 +33,7 @@ _HUMBLE = {
 # How the reading becomes a humility score (tuned on the training and dev transcripts, never the test split):
 # a self-aggrandizing or dismissive remark counts when the listener is at least this sure of it, and this many
 # distinct signs of humility make a 5.
-POSTURE_FLOOR = 0.2
+POSTURE_FLOOR = 0.4
 HUMBLE_FOR_FIVE = 3
 _VERDICTS = {"answered": "addressed", "thin": "weak", "dodged": "evaded"}
 _RANK = {"evaded": 0, "weak": 1, "addressed": 2}
