@@ -45,7 +45,7 @@ async def _turn(chat: Chat, text: str) -> None:
 
 async def _file(server: Server, chat: Chat, name: str) -> str:
     def find() -> dict | None:
-        return next((d for e, d in reversed(chat.events) if e == "element" and d["name"] == name), None)
+        return next((d for e, d in reversed(chat.events) if e == "element" and d["name"].endswith(name)), None)
 
     element = await chat.wait_for(find, what=f"the {name} element")  # events may trail the HTTP reply
     r = httpx.get(
@@ -92,15 +92,20 @@ async def test_a_whole_interview_over_socketio(server: Server, persona: str):
         await chat.wait_for(lambda: _has_scorecard(chat), what="the scorecard")
         questions = chat.by_author(author)
         assert len(questions) >= 6 and all(q.count("?") <= 1 for q in questions)
-        wanted = {"scores", "interview-report.md", "transcript.json", "scorecard.json"}
-        await chat.wait_for(lambda: wanted <= {d["name"] for e, d in chat.events if e == "element"}, what="elements")
+        wanted = ("scores", ".html", ".md", "-transcript.json", "-scorecard.json")
+
+        def shown() -> bool:
+            names = {d["name"] for e, d in chat.events if e == "element"}
+            return all(any(n.endswith(w) for n in names) for w in wanted)
+
+        await chat.wait_for(shown, what="elements")
         transcript = json.loads(await _file(server, chat, "transcript.json"))
         assert transcript["persona"] == persona and transcript["turns"][0]["speaker"] == "interviewer"
         assert [t["text"] for t in transcript["turns"] if t["speaker"] == "candidate"] == TEN_LINES[
             : len([t for t in transcript["turns"] if t["speaker"] == "candidate"])
         ]
-        report = await _file(server, chat, "interview-report.md")
-        assert report.startswith("## Your scorecard")
+        report = await _file(server, chat, ".md")
+        assert report.startswith("# Mock interview: ") and "## Your scorecard" in report
         await chat.wait_for(lambda: chat.actions("practice_again"), what="Practice again")
     finally:
         await chat.close()
