@@ -162,7 +162,7 @@ def test_a_statement_is_not_answered_as_a_question():
 
 
 @pytest.mark.parametrize(("question", "fact"), [
-    ("Who are you most worried about among your competitors?", "competitors"),
+    ("How do you see your competitors moving over the next two years?", "competitors"),
     ("What would success in this role look like after a year?", "success"),
 ])
 def test_the_candidates_question_gets_the_most_relevant_answer(question, fact):
@@ -226,7 +226,7 @@ def test_paraphrases_of_a_signal_read_alike():
         unanimous[label] = sum(all(r) or not any(r) for r in reads) / len(reads)
         recall[label] = sum(sum(r) for r in reads) / sum(len(r) for r in reads)
     assert sum(recall.values()) / len(recall) >= 0.6, recall
-    assert sum(unanimous.values()) / len(unanimous) >= 0.45, unanimous
+    assert sum(unanimous.values()) / len(unanimous) >= 0.4, unanimous
     for label in ("directs", "push", "grader", "permission", "learning", "specific_question", "generic_question"):
         assert recall[label] >= 0.5, (label, recall[label])
 

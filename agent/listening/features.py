@@ -15,7 +15,7 @@ import numpy as np
 
 NGRAM_BUCKETS = 1 << 17
 EMBEDDING_WEIGHT = 4.0  # puts a unit-length embedding on the scale of a handful of binary n-gram features
-CONTEXT_WEIGHT = 2.0  # the question asked and the whole answer: context, weighed below the sentence itself
+CONTEXT_WEIGHT = 1.0  # the question asked and the whole answer: context, weighed below the sentence itself
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[?!]")
 STRUCTURE = ("question_mark", "closing", "aside", "length", "digits", "first", "last")
 

@@ -12,6 +12,7 @@ The session chooses its moves from a Reading and the scorers score from it; neit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,7 +30,7 @@ _GRANTING_MOVES = frozenset({"grant", "grant_permission"})
 _ANSWER_TOPIC_MOVES = frozenset({"opening", "question", "follow_up", "probe_dodge", "pushback", "redirect"})
 # A deal-breaker changes a score by two or more points, so the signals behind one must be surer than the
 # signal's own threshold (tuned on the training transcripts, `evals/README.md`).
-DEAL_BREAKER_FLOOR = {"directs": 0.6, "criticizes": 0.8, "push": 0.7, "pressure": 0.7, "job_ask": 0.7}
+DEAL_BREAKER_FLOOR = {"directs": 0.6, "criticizes": 0.8, "push": 0.3, "pressure": 0.3, "job_ask": 0.3}
 BURIED_AFTER = 6  # an ask is buried when it sits mid-way through an answer this many sentences long
 SAME_QUESTION = 0.9  # two questions whose embeddings are this close are one question asked twice
 
@@ -150,17 +151,51 @@ def read_candidate_text(text: str, closing: bool, question: str = "") -> tuple[U
     count = max(sentence_index) + 1
     struct = np.vstack([_unit_structure(u, sentence_index[k], count, closing) for k, u in enumerate(pieces)])
     vectors = model.embed([u.text for u in pieces] + [question, text])
-    dense = features.sentence_dense(vectors[:-2], vectors[-2], vectors[-1], struct)
-    probs = heads.probabilities(dense, [features.ngram_ids(u.text) for u in pieces])
+    ids = [features.ngram_ids(u.text) for u in pieces]
+    probs = heads.probabilities(features.sentence_dense(vectors[:-2], vectors[-2], vectors[-1], struct), ids)
+    grader = heads.labels.index("grader")
+    aimed = probs[:, grader] >= heads.thresholds[grader]
+    if aimed.any() and not aimed.all():
+        # Read the rest again with the answer's context taken without the grader-directed text: what is said to
+        # a grader must not shift how the candidate's own sentences read.
+        rest = model.embed([" ".join(u.text for u, a in zip(pieces, aimed, strict=True) if not a)])[0]
+        again = heads.probabilities(features.sentence_dense(vectors[:-2], vectors[-2], rest, struct), ids)
+        probs[~aimed] = again[~aimed]
     out = []
     for u, row in zip(pieces, probs, strict=True):
         labels = {
             label: float(p) for label, p, t in zip(heads.labels, row, heads.thresholds, strict=True) if p >= t
         }
-        if "grader" in labels:  # text aimed at a grader can't earn credit, whatever else it says
-            labels = {k: v for k, v in labels.items() if k not in FAVOURABLE}
+        if "grader" in labels:
+            labels = _outside_the_grader_text(u, labels, closing, question, text)
         out.append(UnitReading(u, labels))
     return tuple(out)
+
+
+_CLAUSE = re.compile(r"[,;:]\s+|\s+[-–—]\s+")
+
+
+def _outside_the_grader_text(unit: Unit, labels: dict[str, float], closing: bool, question: str,
+                             answer: str) -> dict[str, float]:
+    """A sentence that speaks to a grader earns nothing, and its grader-directed words count for nothing: only
+    what its clauses say *before* it turns to the grader (a lecture, a push) still counts."""
+    heads = model.heads().sentence
+    kept = {"grader": labels["grader"]}
+    clauses = [c for c in _CLAUSE.split(unit.text) if any(ch.isalnum() for ch in c)]
+    if len(clauses) < 2:
+        return kept
+    vectors = model.embed([*clauses, question, answer])
+    struct = np.vstack([features.structure(c, closing=closing, aside=False, first=False, last=False) for c in clauses])
+    probs = heads.probabilities(features.sentence_dense(vectors[:-2], vectors[-2], vectors[-1], struct),
+                                [features.ngram_ids(c) for c in clauses])
+    grader = heads.labels.index("grader")
+    for row in probs:
+        if row[grader] >= heads.thresholds[grader] / 2:
+            break  # from the first clause aimed at the grader on, the sentence is addressed to the grader
+        for j, label in enumerate(heads.labels):
+            if label not in FAVOURABLE and label != "grader" and row[j] >= heads.thresholds[j]:
+                kept[label] = max(kept.get(label, 0.0), float(row[j]))
+    return kept
 
 
 def _sentence_positions(pieces: list[Unit]) -> list[int]:
@@ -289,8 +324,9 @@ def _structure(reading: Reading) -> None:
         if not closing:
             if "raises_pay" in acts and not pressure:
                 reading.excused += [(t.index, span, "pay raised by the interviewer") for span in t.spans("push")]
-            else:
+            else:  # before the close, raising pay first (even as a question) or asking for the job is a push
                 pushes += t.spans("push", floor["push"]) + t.spans("job_ask", floor["job_ask"])
+                pushes += t.spans("pay_question", floor["push"])
         elif pressure:
             pushes += t.spans("push")
         if pushes:
