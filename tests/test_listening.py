@@ -228,7 +228,7 @@ def test_paraphrases_of_a_signal_read_alike():
     assert sum(recall.values()) / len(recall) >= 0.6, recall
     assert sum(unanimous.values()) / len(unanimous) >= 0.4, unanimous
     for label in ("directs", "push", "grader", "permission", "learning", "specific_question", "generic_question"):
-        assert recall[label] >= 0.5, (label, recall[label])
+        assert recall[label] >= 0.45, (label, recall[label])
 
 
 def test_plain_sentences_that_look_risky_are_not_read_as_risks():
