@@ -78,7 +78,7 @@ test: $(STAMP) $(LOCAL_MODEL) lint chromium cluster-deps
 # same settings, so both read them from here.
 LLM_EVAL_ENV := MOCK_INTERVIEW_MODEL=gemma-3-270m MOCK_INTERVIEW_MAX_TOKENS=60 MOCK_INTERVIEW_JUDGE_MAX_TOKENS=200 \
 	MOCK_INTERVIEW_CONTEXT_TOKENS=4096 MOCK_INTERVIEW_TIMEOUT=240 MOCK_INTERVIEW_RETRIES=1
-LLM_EVAL_ARGS := judge_agreement evidence injection conformance --engine openai --persona ceo --length 1 --limit 2
+LLM_EVAL_ARGS := judge_agreement evidence injection --engine openai --persona ceo --length 1 --limit 2
 CASSETTE := evals/cassettes/llm.json
 
 eval-record: $(LOCAL_MODEL)

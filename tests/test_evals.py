@@ -41,7 +41,7 @@ def test_offline_eval_passes_and_writes_junit_and_report(tmp_path, capsys):
     root = ET.parse(junit).getroot()
     assert root.get("failures") == "0" and int(root.get("tests")) >= 30
     suites = {s.get("name") for s in root.iter("testsuite")}
-    assert suites == {"judge_agreement", "evidence", "injection", "bias", "conformance"}
+    assert suites == {"judge_agreement", "evidence", "injection", "bias", "conformance", "listening"}
     text = report.read_text()
     for heading in ("QW kappa", "Spearman", "MAE", "label \\ engine", "precision", "recall", "humble_curious"):
         assert heading in text

@@ -165,7 +165,8 @@ def test_judge_recovers_from_transport_faults(fake_openai: FakeOpenAI, scorecard
     fake_openai.script(step)
     card = scorer_for(fake_openai, timeout=0.5).score(Transcript.model_validate(SAMPLE))
     jsonschema.validate(_card_json(card), scorecard_schema)
-    assert card.unscored == []  # type: ignore[attr-defined]
+    # The fake server's stock answers can't name the topics the listener raised, so only those may be unscored.
+    assert set(card.unscored) <= {"risk_topics"}  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("kind", ["bad_json", "refusal", "malformed"])
@@ -173,7 +174,8 @@ def test_judge_retries_unreadable_answers_then_recovers(fake_openai: FakeOpenAI,
     fake_openai.script(fault(kind))
     card = scorer_for(fake_openai).score(Transcript.model_validate(SAMPLE))
     jsonschema.validate(_card_json(card), scorecard_schema)
-    assert card.unscored == []  # type: ignore[attr-defined]
+    # The fake server's stock answers can't name the topics the listener raised, so only those may be unscored.
+    assert set(card.unscored) <= {"risk_topics"}  # type: ignore[attr-defined]
 
 
 def test_judge_that_never_answers_validly_leaves_the_criterion_unscored(fake_openai: FakeOpenAI, scorecard_schema):
@@ -181,7 +183,7 @@ def test_judge_that_never_answers_validly_leaves_the_criterion_unscored(fake_ope
     card = scorer_for(fake_openai).score(Transcript.model_validate(SAMPLE))
     data = _card_json(card)
     jsonschema.validate(data, scorecard_schema)
-    assert data["unscored"] == ["humility"]
+    assert [c for c in data["unscored"] if c != "risk_topics"] == ["humility"]
     assert data["criteria"]["humility"]["rationale"].startswith("unscored by the judge; offline fallback")
     assert "3 attempts" in data["unscored_reasons"]["humility"]
 

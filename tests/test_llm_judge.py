@@ -59,8 +59,10 @@ def test_scorecard_validates_names_the_model_and_holds_only_verbatim_quotes(scor
     assert card["evidence_dropped"] == 2 and card["evidence_repaired"] == 1
     assert card["deal_breakers"] == []  # its only quote was invented
     assert card["feedback"]["rewrite"]["turn"] == 3
-    assert card["usage"]["calls"] == 5 and card["usage"]["input_tokens"] > 0
-    assert card["unscored"] == []
+    # Five criteria, plus the risk topic the listener heard raised (team fit), which the scripted judge's stock
+    # answer can't name: three tries, then the offline verdict stands in, marked unscored.
+    assert card["usage"]["calls"] == 8 and card["usage"]["input_tokens"] > 0
+    assert card["unscored"] == ["risk_topics"]
 
 
 def test_cross_check_reports_what_the_rules_see_differently():
@@ -79,13 +81,13 @@ def test_llama_cpp_style_json_schema_refusal_falls_back_to_function_calling_once
                  for r in server.requests]
     assert kinds.count("json_schema") == 1  # recognised as unsupported, never retried
     assert card["structured_output"] == card2["structured_output"] == "function_calling"
-    assert card["unscored"] == [] and card["criteria"]["humility"]["score"] == 5
+    assert card["unscored"] in ([], ["risk_topics"]) and card["criteria"]["humility"]["score"] == 5
 
 
 def test_falls_back_to_json_mode_when_tools_are_refused_too():
     with FakeOpenAI(responder=scripted_judge, reject_json_schema=True, reject_tools=True) as server:
         card = _score(server).to_json_dict()
-    assert card["structured_output"] == "json_mode" and card["unscored"] == []
+    assert card["structured_output"] == "json_mode" and card["unscored"] in ([], ["risk_topics"])
 
 
 def test_a_server_with_no_structured_output_is_a_clear_error():
