@@ -158,7 +158,8 @@ class InterviewSession:
             return Move(kind=kind, topic=st.current_topic, reason=hit.kind, quote=reading.quote(hit.turn, hit.span))
         permission = last.spans("permission")
         critique = last.spans("directs") + last.spans("criticizes")
-        if permission and not any(s[0] > permission[0][0] for s in critique):
+        granted_last = bool(st.moves) and st.moves[-1].kind == "grant"
+        if permission and not granted_last and not any(s[0] > permission[0][0] for s in critique):
             # "May I share an observation?": a real interviewer says yes and listens.
             return Move(kind="grant", topic=st.current_topic)
         relation = last.relation

@@ -63,7 +63,7 @@ async def test_a_redo_is_asked_again_scored_for_its_question_shown_before_and_af
         turns_before = len(s.state().state.turns)
         await _act(app._try_again, weakest["payload"], practice.ACTION)
         asked = s.messages(BOARD)[-1]
-        assert asked.startswith("Let's take that one again.") and "?" in asked
+        assert asked.startswith("Let's take that one again.") and len(asked) > len("Let's take that one again.") + 10
         await app._message(_msg(GOOD))
         session = s.state()
         redo = session.state.turns[turns_before:]

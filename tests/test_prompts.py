@@ -10,7 +10,9 @@ from agent.models import PERSONAS, TOPICS
 from agent.plan import load_persona, load_plan
 from agent.prompts import PromptError, fill, load_data
 
-ALLOWED = {"company", "industry", "role", "name", "title", "first_question", "topic_question", "topic", "turn", "question"}
+ALLOWED = {
+    "company", "industry", "role", "name", "title", "first_question", "topic_question", "topic", "turn", "question",
+}
 
 
 def _lines():

@@ -17,7 +17,8 @@ from transformers import AutoModel, AutoTokenizer
 
 
 def main(model_dir: str, texts_path: str, out: str) -> None:
-    texts = json.load(open(texts_path, encoding="utf-8"))
+    with open(texts_path, encoding="utf-8") as fh:
+        texts = json.load(fh)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModel.from_pretrained(model_dir).eval()
     vectors = []

@@ -96,10 +96,8 @@ def load(folder: Path) -> Corpus:
             pieces = units(sentence["text"])
             has_aside = any(u.aside for u in pieces)
             for unit in pieces:
-                if unit.aside:
-                    own = labels & {"grader"}
-                else:
-                    own = labels - {"grader"} if has_aside else labels
+                # An aside keeps only the grader label; its sentence keeps the rest.
+                own = labels & {"grader"} if unit.aside else (labels - {"grader"} if has_aside else labels)
                 corpus.sentences.append(
                     SentenceExample(unit.text, frozenset(own), closing, unit.aside, n == 0, n == len(sentences) - 1,
                                     group, rec["id"], rec["question"], whole)
@@ -113,7 +111,7 @@ def load(folder: Path) -> Corpus:
         if question not in seen_questions:
             seen_questions.add(question)
             acts = frozenset(rec.get("question_acts", [])) & frozenset(QUESTION_ACTS)
-            topic = rec.get("topic") if rec["stage"] == "plan" and rec.get("topic") else "none"
+            topic = str(rec.get("topic")) if rec["stage"] == "plan" and rec.get("topic") else "none"
             corpus.questions.append(QuestionExample(question, acts, topic, group))
     for rec in _records(interviewer_files(folder)):
         text = " ".join(rec["text"].split())
@@ -121,7 +119,7 @@ def load(folder: Path) -> Corpus:
             seen_questions.add(text)
             acts = frozenset(rec.get("acts", [])) & frozenset(QUESTION_ACTS)
             group = rec.get("author") or rec["id"].split("-")[0]
-            corpus.questions.append(QuestionExample(text, acts, rec.get("topic") or "none", group))
+            corpus.questions.append(QuestionExample(text, acts, str(rec.get("topic") or "none"), group))
     corpus.transcripts = _records(transcript_files(folder))
     return corpus
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import pairwise
 from zlib import crc32
 
 import numpy as np
@@ -28,7 +29,7 @@ def ngram_ids(text: str) -> list[int]:
     """Distinct hashed unigrams, bigrams and the sentence's opening words (crc32: the same ids in every process)."""
     toks = tokens(text)
     grams = set(toks)
-    grams.update(f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False))
+    grams.update(f"{a} {b}" for a, b in pairwise(toks))
     if toks:
         grams.add("<s> " + toks[0])
         if len(toks) > 1:

@@ -288,9 +288,11 @@ def listen(
     _structure(reading)
     if relations:
         for t in readings:
-            asked = reading.answered_question(t.index) if t.speaker == "candidate" else None
-            if asked is not None and readings[asked].topic and not reading.in_closing(asked) and t.text.strip():
-                t.relation, t.relation_confidence = read_relation(readings[asked].text, t.text)
+            asked_at = reading.answered_question(t.index) if t.speaker == "candidate" else None
+            if asked_at is None or not readings[asked_at].topic or reading.in_closing(asked_at):
+                continue
+            if t.text.strip():
+                t.relation, t.relation_confidence = read_relation(readings[asked_at].text, t.text)
     return reading
 
 
@@ -333,9 +335,10 @@ def _structure(reading: Reading) -> None:
             reading.deal_breakers.append(DealBreakerHit("closed_too_soon", t.index, min(pushes)))
 
         for u in t.units:
-            kind = next((k for k in ("pay_question", "specific_question", "generic_question") if u.has(k)), None)
-            if kind is None:
+            found = next((k for k in ("pay_question", "specific_question", "generic_question") if u.has(k)), None)
+            if found is None:
                 continue
+            kind = found
             hit = QuestionHit(t.index, u.span, kind.replace("_question", ""))
             if not _asked_before(u.unit.text, seen_questions):
                 seen_questions.append(QuestionHit(t.index, u.span, hit.kind, _vector(u.unit.text)))

@@ -203,8 +203,10 @@ def sentence_data(examples: Sequence[corpus_mod.SentenceExample]) -> tuple[np.nd
     return sentence_dense(examples), [features.ngram_ids(e.text) for e in examples], y
 
 
-def answer_data(examples: Sequence[corpus_mod.AnswerExample], topic_head: LinearHead,
-                embedder: Callable[[list[str]], np.ndarray] | None = None) -> tuple[np.ndarray, list[list[int]], np.ndarray]:
+def answer_data(
+    examples: Sequence[corpus_mod.AnswerExample], topic_head: LinearHead,
+    embedder: Callable[[list[str]], np.ndarray] | None = None,
+) -> tuple[np.ndarray, list[list[int]], np.ndarray]:
     embedder = embedder or embed
     q = embedder([e.question for e in examples])
     a = embedder([e.answer for e in examples])
@@ -273,7 +275,7 @@ def train(variant: Variant = CHOSEN, log: Callable[[str], None] = print) -> tupl
     )
 
     questions = data.questions + plan_questions()
-    log(f"interviewer heads: {len(questions)} distinct interviewer turns ({time.perf_counter() - started:.0f} s so far)")
+    log(f"interviewer heads: {len(questions)} turns ({time.perf_counter() - started:.0f} s so far)")
     dense, ids = question_data(questions)
     groups = [q.group for q in questions]
     ya = np.array([[act in q.acts for act in QUESTION_ACTS] for q in questions], dtype=np.int64)
@@ -299,7 +301,7 @@ def save(heads: dict[str, LinearHead], report: dict) -> None:
         arrays.update(head_arrays(name, head))
     HEADS_FILE.parent.mkdir(parents=True, exist_ok=True)
     tmp = HEADS_FILE.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
+    np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]
     tmp.replace(HEADS_FILE)
     manifest = {
         "version": VERSION,

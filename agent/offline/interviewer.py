@@ -23,18 +23,18 @@ from agent.session import InterviewSession, Move
 
 # Below this similarity between the candidate's question and every fact the interviewer holds, it says
 # plainly that it can't go into that, rather than answering some other question.
-ANSWER_MIN_SIMILARITY = 0.3
+ANSWER_MIN_SIMILARITY = 0.5
 _ACK_FOR = {"answered": "answered", "thin": "neutral", "dodged": "dodged"}
 _FACT_TOPICS = {
-    "market": "the market, the industry, trends, customers and demand",
-    "competition": "competitors, rivals and how the company competes",
-    "challenges": "the biggest challenges, problems, risks and worries",
-    "interviewer_view": "the interviewer's own personal view and opinion",
-    "culture": "the culture, values and what it is like to work here",
-    "team": "the team, direct reports, peers and colleagues",
-    "role_success": "what success in the role looks like, expectations and measures",
-    "compensation": "pay, salary, bonus, equity, benefits and perks",
-    "next_steps": "the next steps, the process and the timeline",
+    "market": "the market, industry trends, customers, demand and regulation",
+    "competition": "competitors and rivals, competitive threats, market share, how competitors are moving",
+    "challenges": "the biggest challenges, problems, risks, worries and what keeps you up at night",
+    "interviewer_view": "a personal opinion, private belief or conviction, speaking for oneself",
+    "culture": "company culture, values, working environment, what it is like to work here",
+    "team": "the team, direct reports, peers, colleagues and who I would work with",
+    "role_success": "success in the role, expectations, first-year goals and how performance is measured",
+    "compensation": "salary, bonus, equity, benefits, perks and the package",
+    "next_steps": "next steps, the hiring process, the timeline and the decision",
 }
 
 
@@ -70,12 +70,21 @@ def best_fact(question: str, options: list[tuple[str, str, str]]) -> tuple[str, 
         return None
     from agent.listening.model import embed
 
+    # Meaning (the encoder) plus the longer words a question shares with what a fact is about and says: the
+    # static encoder alone leans on "you" and "see", and a question naming "competitors" should find them.
     vectors = embed([question, *(about for _, about, _ in options)])
-    sims = vectors[1:] @ vectors[0]
+    asked = _stems(question)
+    overlap = np.array([len(asked & _stems(f"{about} {said}")) / max(1, len(asked)) for _, about, said in options])
+    sims = vectors[1:] @ vectors[0] + 2 * overlap
     best = int(np.argmax(sims))
     if float(sims[best]) < ANSWER_MIN_SIMILARITY:
         return None
     return options[best][0], options[best][2]
+
+
+def _stems(text: str) -> set[str]:
+    """Words of five letters or more, cut to their first five: "competitors" meets "competition"."""
+    return {w[:5] for w in re.findall(r"[a-z]{5,}", text.lower())}
 
 
 def _asked(text: str) -> str:
