@@ -458,7 +458,7 @@ def listening(ctx: EvalContext) -> SuiteResult:
         labels = report["labels"]
         rows = [
             [row["name"] + (" (chosen)" if row.get("chosen") else ""), f"{row['macro_f1']:.2f}",
-             *(f"{row['f1'][k]:.2f}" for k in labels), row.get("relation_accuracy", "-")]
+             *(f"{row['f1'][k]:.2f}" for k in labels), row.get("relation_accuracy") or "-"]
             for row in report["rows"]
         ]
         res.tables.append(
