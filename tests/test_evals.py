@@ -97,3 +97,21 @@ def test_concurrent_scoring_keeps_input_order():
                       interviewer_factory=lambda: None, datasets=[], concurrency=6)  # type: ignore[arg-type]
     cards = score_many(ctx, "t", rows)
     assert [c.to_json_dict() for c in cards] == [score(r).to_json_dict() for r in rows]
+
+
+def test_the_progress_bar_is_drawn_by_rich_on_a_terminal_and_silent_otherwise():
+    import io
+
+    from agent.evals.runner import ProgressBar
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        bar = ProgressBar(stream)
+        for done in range(4):
+            bar("injection", done, 3)
+    assert "injection" in tty.getvalue() and "3/3" in tty.getvalue()
+    assert pipe.getvalue() == ""

@@ -102,21 +102,31 @@ def load_baseline(path: str | None) -> dict[str, float]:
 
 
 class ProgressBar:
-    """A one-line bar on standard error when it is a terminal; silent otherwise (CI logs stay clean)."""
+    """One bar per suite on standard error, drawn by rich, when it is a terminal; silent otherwise (CI logs stay
+    clean). Each suite's bar stops when the suite is done, so what follows prints below it."""
 
     def __init__(self, stream: Any = None):
         self.stream = stream or sys.stderr
         self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._bar: Any = None
+        self._task: Any = None
 
     def __call__(self, suite: str, done: int, total: int) -> None:
         if not self.live or not total:
             return
-        width = 30
-        filled = width * done // total
-        self.stream.write(f"\r{suite:<16} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done == total:
-            self.stream.write("\n")
-        self.stream.flush()
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            console = Console(file=self.stream, force_terminal=True)
+            self._bar = Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=console)
+            self._bar.start()
+            self._task = self._bar.add_task(suite, total=total)
+        self._bar.update(self._task, description=suite, completed=done, total=total)
+        if done >= total:
+            self._bar.stop()
+            self._bar = None
 
 
 def run(ctx: EvalContext, suites: Sequence[str], baseline: dict[str, float] | None = None,
