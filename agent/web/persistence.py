@@ -17,7 +17,6 @@ Chainlit's documentation does.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -39,6 +38,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql
+
+from agent.fileio import write_bytes_atomic
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -180,20 +181,9 @@ async def ensure_schema(engine: AsyncEngine) -> list[str]:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write `data` to `path` readable by its owner only (0600), through a temp file and a rename, so a
-    crash never leaves a half-written download."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    """Write `data` to `path` readable by its owner only (0600), atomically: a crash never leaves a
+    half-written download."""
+    write_bytes_atomic(path, data, mode=0o600)
 
 
 def _storage_base() -> type:
