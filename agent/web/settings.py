@@ -63,7 +63,8 @@ class EngineInfo:
                 "Unset `OPENAI_API_KEY` and `OPENAI_BASE_URL` and restart to practise offline."
             )
         return (
-            "**Engine: offline.** Scripted lines and rule-based scoring, no model and no network. "
+            "**Engine: offline.** A learned listener chooses the interviewer's moves and scores the rubric; "
+            "no model server and no network. "
             "To use a language model, set `OPENAI_API_KEY` (and `OPENAI_BASE_URL` for an OpenAI-compatible "
             "server, `MOCK_INTERVIEW_MODEL` for the model) and restart with `make run`."
         )
