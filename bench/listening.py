@@ -61,6 +61,7 @@ def bench_app_memory() -> None:
         "read_candidate_text('I would like to learn how the depots work.', False); read_interviewer_text('Hi?')\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"
     )
+    (ROOT / "artifacts" / "bench-app").mkdir(parents=True, exist_ok=True)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          env={"CHAINLIT_APP_ROOT": str(ROOT / "artifacts" / "bench-app"), "PATH": "/usr/bin:/bin",
                               "MOCK_INTERVIEW_DB": str(ROOT / "artifacts" / "bench-app" / "bench.db")})

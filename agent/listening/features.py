@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from itertools import pairwise
 from zlib import crc32
 
@@ -27,6 +28,11 @@ def tokens(text: str) -> list[str]:
 
 def ngram_ids(text: str) -> list[int]:
     """Distinct hashed unigrams, bigrams and the sentence's opening words (crc32: the same ids in every process)."""
+    return list(_ngram_ids(text))
+
+
+@lru_cache(maxsize=65536)
+def _ngram_ids(text: str) -> tuple[int, ...]:
     toks = tokens(text)
     grams = set(toks)
     grams.update(f"{a} {b}" for a, b in pairwise(toks))
@@ -34,7 +40,7 @@ def ngram_ids(text: str) -> list[int]:
         grams.add("<s> " + toks[0])
         if len(toks) > 1:
             grams.add(f"<s> {toks[0]} {toks[1]}")
-    return sorted({crc32(g.encode()) % NGRAM_BUCKETS for g in grams})
+    return tuple(sorted({crc32(g.encode()) % NGRAM_BUCKETS for g in grams}))
 
 
 def structure(text: str, *, closing: bool, aside: bool, first: bool, last: bool) -> np.ndarray:

@@ -54,11 +54,22 @@ def encoder() -> Any:
     return StaticModel.from_pretrained(str(ENCODER_DIR))
 
 
+_MEMO: dict[str, np.ndarray] = {}
+_MEMO_LIMIT = 50_000
+
+
 def embed(texts: list[str]) -> np.ndarray:
-    """Unit-length embeddings, one row per text (float32)."""
+    """Unit-length embeddings, one row per text (float32). Texts seen before come from a memo, and the rest
+    are encoded in one batch: the reader asks for a transcript's texts up front, then turn by turn."""
     if not texts:
         return np.zeros((0, 256), dtype=np.float32)
-    return np.asarray(encoder().encode(texts, show_progress_bar=False), dtype=np.float32)
+    missing = list(dict.fromkeys(t for t in texts if t not in _MEMO))
+    if missing:
+        if len(_MEMO) + len(missing) > _MEMO_LIMIT:
+            _MEMO.clear()
+        vectors = np.asarray(encoder().encode(missing, show_progress_bar=False), dtype=np.float32)
+        _MEMO.update(zip(missing, vectors, strict=True))
+    return np.vstack([_MEMO[t] for t in texts])
 
 
 @dataclass(frozen=True)

@@ -209,18 +209,31 @@ def _sentence_positions(pieces: list[Unit]) -> list[int]:
     return positions
 
 
-@lru_cache(maxsize=2048)
+_INTERVIEWER: dict[str, tuple[frozenset[str], str | None]] = {}
+
+
 def read_interviewer_text(text: str) -> tuple[frozenset[str], str | None]:
     """What an interviewer turn does (acts) and the plan topic it raises, read by the learned heads."""
-    h = model.heads()
-    dense, ids = model.text_features([text])
-    acts = h.acts.probabilities(dense, ids)[0]
-    topic = h.topic.probabilities(dense, ids)[0]
-    best = h.topic.labels[int(np.argmax(topic))]
-    return (
-        frozenset(a for a, p, t in zip(h.acts.labels, acts, h.acts.thresholds, strict=True) if p >= t),
-        None if best == "none" else best,
-    )
+    return read_interviewer_texts([text])[0]
+
+
+def read_interviewer_texts(texts: list[str]) -> list[tuple[frozenset[str], str | None]]:
+    """The same for many turns, in one pass of the heads over those not read before."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _INTERVIEWER))
+    if missing:
+        if len(_INTERVIEWER) > 20_000:
+            _INTERVIEWER.clear()
+        h = model.heads()
+        dense, ids = model.text_features(missing)
+        acts = h.acts.probabilities(dense, ids)
+        topics = h.topic.probabilities(dense, ids)
+        for text, act_row, topic_row in zip(missing, acts, topics, strict=True):
+            best = h.topic.labels[int(np.argmax(topic_row))]
+            _INTERVIEWER[text] = (
+                frozenset(a for a, p, t in zip(h.acts.labels, act_row, h.acts.thresholds, strict=True) if p >= t),
+                None if best == "none" else best,
+            )
+    return [_INTERVIEWER[t] for t in texts]
 
 
 @lru_cache(maxsize=2048)
@@ -259,6 +272,9 @@ def listen(
     """Read (speaker, text) pairs. `tags` carries each turn's `topic`/`move` when the product wrote them;
     `closing_start` overrides the guess when the session knows its stage."""
     tags = tags or [{} for _ in turns]
+    # Every text the heads will embed, in one batch; each turn's reading then finds its vectors memoised.
+    model.embed([u.text for s, text in turns if s == "candidate" for u in units(text)] + [t for _, t in turns])
+    read_interviewer_texts([text for s, text in turns if s == "interviewer" and text.strip()])
     readings: list[TurnReading] = []
     last_topic: str | None = None
     for i, ((speaker, text), tag) in enumerate(zip(turns, tags, strict=True)):

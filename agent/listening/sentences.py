@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 Span = tuple[int, int]
 
@@ -53,6 +54,11 @@ def sentence_spans(text: str) -> list[Span]:
 
 def units(text: str) -> list[Unit]:
     """Sentences (their asides blanked out) followed by each aside, in order of position."""
+    return list(_units(text))
+
+
+@lru_cache(maxsize=16384)
+def _units(text: str) -> tuple[Unit, ...]:
     out: list[Unit] = []
     for s, e in sentence_spans(text):
         sentence = text[s:e]
@@ -65,7 +71,7 @@ def units(text: str) -> list[Unit]:
         for m in asides:
             out.append(Unit((s + m.start(), s + m.end()), m.group(), aside=True))
     out.sort(key=lambda u: u.span)
-    return out
+    return tuple(out)
 
 
 def words(text: str) -> list[str]:
