@@ -34,9 +34,9 @@ ANSWERS = [
     "I'd need about ninety days to learn the industry, and I'd lean on your finance lead meanwhile.",
     "What would make the first year a success in your eyes? I'd like this job; what is the next step?",
     "Thank you, that's all from me.",
-    "Thank you again.",
-    "Thank you again.",
 ]
+CLOSING_LINE = "Thank you again."  # said until the interviewer closes (follow-ups and a last call vary the length)
+MAX_TURNS = 16
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -64,7 +64,8 @@ async def one_interview(front, think: float, latencies: list[float], deadline: f
     chat.sio.on("*", on_event)
     await chat.connect("The CEO")
     try:
-        for text in [views.START_SHORT, *ANSWERS]:
+        script = [views.START_SHORT, *ANSWERS]
+        for text in script + [CLOSING_LINE] * (MAX_TURNS - len(script)):
             if any(m["output"].startswith("## Your scorecard") for m in chat.messages()):
                 return
             ended.clear()
