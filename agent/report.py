@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from agent import review as rv
-from agent.models import TOPICS, Criterion, Evidence, Scorecard, Transcript
+from agent.models import TOPICS, Criterion, Evidence, Rewrite, Scorecard, Transcript
 from agent.plan import context_values, load_persona, load_plan
 from agent.review import short
 
@@ -31,6 +31,13 @@ INCOMPLETE_NOTE = (
 # kept for callers of the earlier names
 _LABELS, _OUTCOMES, _KINDS = LABELS, OUTCOMES, KINDS
 
+
+
+def rewrite_heading(rewrite: Rewrite, where: str) -> str:
+    """A reshaped answer is offered as a better way to say it; an outline as what a stronger one would hold."""
+    if (rewrite.model_extra or {}).get("kind") == "outline":
+        return f"What a stronger answer to {where} would contain"
+    return f"A better way to say {where}"
 
 def fallback_note(crit: Criterion, engine: str) -> str | None:
     """Said beside a score that the card's engine did not produce (the model's answer was unusable and
@@ -188,7 +195,7 @@ def render_markdown(
         if fb.top_change:
             lines.append(f"- The one thing to change: {fb.top_change}")
         if fb.rewrite and fb.rewrite.better:
-            lines.append(f"- A better way to say turn {fb.rewrite.turn}: “{fb.rewrite.better}”")
+            lines.append(f"- {rewrite_heading(fb.rewrite, f'turn {fb.rewrite.turn}')}: “{fb.rewrite.better}”")
         lines.append("")
     if d.answers:
         lines += ["## Answer by answer", ""]

@@ -9,7 +9,7 @@ from html import escape
 
 from agent import review as rv
 from agent.models import Scorecard, Transcript
-from agent.report import INCOMPLETE_NOTE, KINDS, LABELS, ReportData, fallback_note, report_data, short
+from agent.report import INCOMPLETE_NOTE, KINDS, LABELS, ReportData, fallback_note, report_data, rewrite_heading, short
 
 COLORS = {"humility": "#2f6f73", "curiosity": "#c77d2e", "asked_for_job": "#5a4fb0"}
 VERDICT_CLASS = {"addressed": "good", "weak": "warn", "evaded": "bad"}
@@ -144,7 +144,7 @@ def render_html(card: Scorecard, transcript: Transcript | None = None, *, when: 
         out.append("</ul>")
         if fb.rewrite and fb.rewrite.better:
             out.append(
-                f"<p><strong>A better way to say turn {fb.rewrite.turn}:</strong></p>"
+                f"<p><strong>{rewrite_heading(fb.rewrite, f'turn {fb.rewrite.turn}')}:</strong></p>"
                 + _quote(fb.rewrite.better, None, 2000)
             )
     if d.answers:

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from agent import review as rv
 from agent.models import Scorecard, Transcript
-from agent.report import INCOMPLETE_NOTE, KINDS, LABELS, bar, fallback_note, report_data
+from agent.report import INCOMPLETE_NOTE, KINDS, LABELS, bar, fallback_note, report_data, rewrite_heading
 
 _VERDICT_STYLE = {"addressed": "green", "weak": "yellow", "evaded": "red"}
 
@@ -65,7 +65,7 @@ def renderable(card: Scorecard, transcript: Transcript | None = None) -> Group:
         if fb.top_change:
             parts.append(Text(f"• The one thing to change: {fb.top_change}", style="bold"))
         if fb.rewrite and fb.rewrite.better:
-            parts.append(Text(f"• A better way to say turn {fb.rewrite.turn}:"))
+            parts.append(Text(f"• {rewrite_heading(fb.rewrite, f'turn {fb.rewrite.turn}')}:"))
             parts.append(_quote(fb.rewrite.better, limit=2000))
     if d.answers:
         parts.append(Text("\nAnswer by answer", style="bold underline"))

@@ -256,3 +256,12 @@ def test_stock_phrases_pasted_into_weak_answers_lift_no_criterion_by_more_than_o
     stuffed = score(interview(*[(q, a + STOCK) for q, a in WEAK])).criteria
     for name in ("humility", "curiosity", "asked_for_job"):
         assert getattr(stuffed, name).score - getattr(plain, name).score <= 1, name
+
+
+def test_an_outline_is_never_labelled_as_a_rewrite_of_the_candidates_words():
+    from agent.report import rewrite_heading
+
+    thin = score(interview((INTEGRITY_Q, "Fine.")))
+    assert rewrite_heading(thin.feedback.rewrite, "turn 1").startswith("What a stronger answer")
+    reshaped = score(interview((CHANGE_Q, "At Fenwick we cut returns by 14%. You should be replacing half the team.")))
+    assert rewrite_heading(reshaped.feedback.rewrite, "turn 1").startswith("A better way to say")

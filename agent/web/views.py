@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from agent.models import TOPICS, Context, Criterion, Scorecard, Transcript
 from agent.plan import Persona, context_values, load_persona, load_plan
-from agent.report import INCOMPLETE_NOTE, ask_note, fallback_note
+from agent.report import INCOMPLETE_NOTE, ask_note, fallback_note, rewrite_heading
 
 if TYPE_CHECKING:
     from agent.session import InterviewSession
@@ -194,7 +194,7 @@ def scorecard_markdown(card: Scorecard, transcript: Transcript) -> str:
             lines.append(f"- The one thing to change: {inert(fb.top_change)}")
         if fb.rewrite and fb.rewrite.better:
             where = f"turn {fb.rewrite.turn}" if fb.rewrite.turn is not None else "your weakest answer"
-            lines.append(f"- A better way to say {where}: “{inert(fb.rewrite.better)}”")
+            lines.append(f"- {rewrite_heading(fb.rewrite, where)}: “{inert(fb.rewrite.better)}”")
         lines.append("")
     notes = (card.model_extra or {}).get("notes")
     if notes:
