@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.listening import Reading, listen
+from agent.listening.labels import QUESTION_LABELS
 from agent.models import TOPICS, Context, PersonaId, Transcript, Turn
 from agent.plan import load_persona
 
@@ -197,8 +198,7 @@ class InterviewSession:
     def _candidate_question(reading: Reading, turn: int) -> str | None:
         """The candidate's last real question in this turn, as the listener heard it (a statement is none)."""
         t = reading.turns[turn]
-        asked = [u.span for u in t.units if not u.has("grader") and any(
-            u.has(k) for k in ("specific_question", "generic_question", "pay_question"))]
+        asked = [u.span for u in t.units if not u.has("grader") and any(u.has(k) for k in QUESTION_LABELS)]
         return reading.quote(turn, asked[-1]) if asked else None
 
     # --- changing ------------------------------------------------------------------------------

@@ -30,4 +30,5 @@ FAVOURABLE: frozenset[str] = frozenset(
     {"permission", "credit", "learning", "specific_question", "generic_question", "job_ask", "job_ask_tentative",
      "interest"}
 )
-QUESTION_LABELS: tuple[str, ...] = ("specific_question", "generic_question", "pay_question")
+# The kinds of question curiosity counts, in the order a question is classed when it carries several.
+QUESTION_LABELS: tuple[str, ...] = ("pay_question", "specific_question", "generic_question")

@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from agent.listening import features, model
-from agent.listening.labels import FAVOURABLE, QUESTION_LABELS, SENTENCE_LABELS
+from agent.listening.labels import FAVOURABLE, QUESTION_LABELS
 from agent.listening.sentences import Span, Unit, units
 from agent.models import TOPICS
 
@@ -351,7 +351,7 @@ def _structure(reading: Reading) -> None:
             reading.deal_breakers.append(DealBreakerHit("closed_too_soon", t.index, min(pushes)))
 
         for u in t.units:
-            found = next((k for k in ("pay_question", "specific_question", "generic_question") if u.has(k)), None)
+            found = next((k for k in QUESTION_LABELS if u.has(k)), None)
             if found is None:
                 continue
             kind = found
@@ -383,8 +383,4 @@ def _asked_before(text: str, seen: list[QuestionHit]) -> bool:
     return any(float(np.dot(v, np.array(q.vector))) >= SAME_QUESTION for q in seen)
 
 
-def label_names() -> tuple[str, ...]:
-    return SENTENCE_LABELS
-
-
-__all__ = ["QUESTION_LABELS", "AskHit", "DealBreakerHit", "QuestionHit", "Reading", "TurnReading", "listen"]
+__all__ = ["AskHit", "DealBreakerHit", "QuestionHit", "Reading", "TurnReading", "listen"]
