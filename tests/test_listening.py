@@ -265,3 +265,14 @@ def test_an_outline_is_never_labelled_as_a_rewrite_of_the_candidates_words():
     assert rewrite_heading(thin.feedback.rewrite, "turn 1").startswith("What a stronger answer")
     reshaped = score(interview((CHANGE_Q, "At Fenwick we cut returns by 14%. You should be replacing half the team.")))
     assert rewrite_heading(reshaped.feedback.rewrite, "turn 1").startswith("A better way to say")
+
+
+def test_the_scorer_places_the_close_where_the_session_did():
+    """A product transcript ended before the invitation has no closing phase: an ask in it came too early, as
+    the session heard it (it redirected), not "at the close" by a guess from the last turns."""
+    convo = run_interview("ceo", ["I refused to backdate an invoice and told the CFO the same day.",
+                                  "Would you feel confident recommending me for the next step?"])
+    moves = [t.move for t in convo.transcript().turns if t.speaker == "interviewer"]
+    assert "redirect" in moves and "invite_questions" not in moves
+    card = score(convo.transcript())
+    assert card.criteria.asked_for_job.outcome == "premature" and card.complete is False
