@@ -133,26 +133,12 @@ class ClusterChat(Chat):
         t0 = time.monotonic()
         while True:
             try:
-                await self.sio.connect(
-                    self.server.base,
-                    socketio_path="/ws/socket.io",
-                    transports=["websocket"],
-                    headers={"Cookie": self.cookie},
-                    auth={
-                        "sessionId": self.session_id,
-                        "clientType": "webapp",
-                        "userEnv": "{}",
-                        "chatProfile": self.profile,
-                        "threadId": thread_id,
-                    },
-                    wait_timeout=10,
-                )
+                await self.open_socket(self.profile, thread_id)
                 break
             except Exception:
                 if time.monotonic() - t0 > timeout:
                     raise
                 await _sleep(0.2)
-        await self.sio.emit("connection_successful")
         return await self.wait_for(
             lambda: next((d for e, d in self.events[mark:] if e == "resume_thread"), None),
             timeout,

@@ -76,20 +76,16 @@ class Server:
         env.update(self.extra_env)
         return env
 
+    def command(self) -> list[str]:
+        """How the app server is started (the tests' own copy of `make run`)."""
+        return [sys.executable, "-m", "chainlit", "run", str(ROOT / "agent" / "app.py"), "--headless",
+                "--port", str(self.port)]
+
     def start(self, timeout: float = 60) -> Server:
         t0 = time.monotonic()
         log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the process
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "chainlit",
-                "run",
-                str(ROOT / "agent" / "app.py"),
-                "--headless",
-                "--port",
-                str(self.port),
-            ],
+            self.command(),
             cwd=self.app_root,
             env=self.env(),
             stdout=log,
@@ -145,7 +141,8 @@ class Chat:
     async def _record(self, event: str, data: Any = None) -> None:
         self.events.append((event, data))
 
-    async def connect(self, profile: str, thread_id: str = "") -> Chat:
+    async def open_socket(self, profile: str, thread_id: str = "") -> None:
+        """The page's socket.io handshake (auth as the browser sends it), then `connection_successful`."""
         await self.sio.connect(
             self.server.base,
             socketio_path="/ws/socket.io",
@@ -161,6 +158,9 @@ class Chat:
             wait_timeout=10,
         )
         await self.sio.emit("connection_successful")
+
+    async def connect(self, profile: str, thread_id: str = "") -> Chat:
+        await self.open_socket(profile, thread_id)
         # on_chat_start (new chat) or on_chat_resume must be over before we speak: Chainlit runs each
         # message as its own task, so a message sent during on_chat_start would race it.
         ready = ("resume_thread", "resume_thread_error") if thread_id else ("chat_settings",)

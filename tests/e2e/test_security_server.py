@@ -161,23 +161,12 @@ async def test_password_checks_do_not_stall_the_server(tmp_path):
 
 def test_an_unwritable_store_refuses_to_start_with_one_line(tmp_path):
     import subprocess
-    import sys
 
-    from tests.e2e.support import ROOT
 
     (tmp_path / "blocker").write_text("a file where the data folder should be")
     srv = Server(tmp_path / "app", extra_env={"MOCK_INTERVIEW_HOME": str(tmp_path / "blocker" / "var")})
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "chainlit",
-            "run",
-            str(ROOT / "agent" / "app.py"),
-            "--headless",
-            "--port",
-            str(srv.port),
-        ],
+        srv.command(),
         cwd=srv.app_root,
         env=srv.env(),
         capture_output=True,
