@@ -140,9 +140,6 @@ def heads() -> Heads:
         return Heads(load("sentence"), load("acts"), load("topic"), load("relation"), manifest)
 
 
-def text_features(texts: list[str], structure: list[np.ndarray] | None = None) -> tuple[np.ndarray, list[list[int]]]:
-    """The dense block ([weighted embedding, structure]) and the n-gram ids of each text."""
-    dense = embed(texts) * features.EMBEDDING_WEIGHT
-    if structure is not None:
-        dense = np.hstack([dense, np.vstack(structure)]) if texts else np.zeros((0, dense.shape[1] + 7))
-    return dense.astype(np.float32), [features.ngram_ids(t) for t in texts]
+def text_features(texts: list[str]) -> tuple[np.ndarray, list[list[int]]]:
+    """What the interviewer heads see of each text: its weighted embedding and its n-gram ids."""
+    return (embed(texts) * features.EMBEDDING_WEIGHT).astype(np.float32), [features.ngram_ids(t) for t in texts]

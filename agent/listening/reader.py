@@ -267,7 +267,6 @@ def listen(
     *,
     tags: Sequence[dict[str, str | None]] | None = None,
     closing_start: int | None = None,
-    relations: bool = True,
 ) -> Reading:
     """Read (speaker, text) pairs. `tags` carries each turn's `topic`/`move` when the product wrote them;
     `closing_start` overrides the guess when the session knows its stage."""
@@ -302,13 +301,11 @@ def listen(
             t.units = list(read_candidate_text(t.text, t.index >= start, asked))
     reading = Reading(turns=readings, closing_start=start)
     _structure(reading)
-    if relations:
-        for t in readings:
-            asked_at = reading.answered_question(t.index) if t.speaker == "candidate" else None
-            if asked_at is None or not readings[asked_at].topic or reading.in_closing(asked_at):
-                continue
-            if t.text.strip():
-                t.relation, t.relation_confidence = read_relation(readings[asked_at].text, t.text)
+    for t in readings:
+        asked_at = reading.answered_question(t.index) if t.speaker == "candidate" else None
+        if asked_at is None or not readings[asked_at].topic or reading.in_closing(asked_at) or not t.text.strip():
+            continue
+        t.relation, t.relation_confidence = read_relation(readings[asked_at].text, t.text)
     return reading
 
 

@@ -31,6 +31,7 @@ from agent.listening.model import (
     embed,
     head_arrays,
     sha256,
+    text_features,
 )
 from agent.models import TOPICS
 
@@ -226,7 +227,7 @@ def topic_probabilities(topic_head: LinearHead, texts: list[str]) -> np.ndarray:
 
 
 def question_data_texts(texts: list[str]) -> tuple[np.ndarray, list[list[int]]]:
-    return (embed(texts) * features.EMBEDDING_WEIGHT).astype(np.float32), [features.ngram_ids(t) for t in texts]
+    return text_features(texts)
 
 
 def plan_questions() -> list[corpus_mod.QuestionExample]:
