@@ -32,6 +32,7 @@ files.mount(server_app, _STORAGE)
 feedback.mount(server_app)
 serving.use_own_files_dir()
 serving.apply_cookie_policy()
+serving.config_without_profile_overrides()
 _THROTTLE = throttle.LoginThrottle.from_env()
 server_app.add_middleware(throttle.LoginGuard)
 
@@ -50,6 +51,8 @@ async def _startup() -> None:
     try:
         await persistence.ensure_schema(engine)
         await store.probe_database(engine)
+        if engine.dialect.name == "postgresql":  # several workers may share it: count failures there
+            _THROTTLE.store = throttle.DatabaseAttempts(engine)
     except store.StoreError as exc:
         store.refuse_to_start(exc, running=True)
     except Exception as exc:

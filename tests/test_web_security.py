@@ -145,29 +145,66 @@ class FakeClock:
         return self.now
 
 
-def test_the_eleventh_failure_from_one_client_is_refused_with_a_wait():
+@pytest.fixture(params=["memory", "database"])
+async def attempts(request, tmp_path: Path):
+    """Each throttle test runs on the in-process store and on the shared one (here on SQLite)."""
+    if request.param == "memory":
+        yield throttle.MemoryAttempts()
+        return
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from agent.web import persistence
+
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'attempts.db'}")
+    async with engine.begin() as conn:
+        await conn.run_sync(persistence.metadata.create_all, tables=[persistence.login_failures])
+    yield throttle.DatabaseAttempts(engine)
+    await engine.dispose()
+
+
+async def test_the_eleventh_failure_from_one_client_is_refused_with_a_wait(attempts):
     clock = FakeClock()
-    gate = throttle.LoginThrottle(clock=clock)
+    gate = throttle.LoginThrottle(attempts, clock=clock)
     for i in range(10):
-        gate.check("10.0.0.1", f"name{i}")
-        gate.failed("10.0.0.1", f"name{i}")
+        await gate.check("10.0.0.1", f"name{i}")
+        await gate.failed("10.0.0.1", f"name{i}")
         clock.now += 1
     with pytest.raises(throttle.TooManyAttempts) as refused:
-        gate.check("10.0.0.1", "alice")
+        await gate.check("10.0.0.1", "alice")
     assert 290 <= refused.value.retry_after <= 300
     assert "Too many sign-in attempts. Try again in" in str(refused.value)
-    gate.check("10.0.0.2", "alice")  # another client is not affected
+    await gate.check("10.0.0.2", "alice")  # another client is not affected
     clock.now += 300
-    gate.check("10.0.0.1", "alice")  # the window has passed
+    await gate.check("10.0.0.1", "alice")  # the window has passed
 
 
-def test_one_name_is_throttled_whatever_the_client():
-    gate = throttle.LoginThrottle(clock=FakeClock())
+async def test_one_name_is_throttled_whatever_the_client(attempts):
+    gate = throttle.LoginThrottle(attempts, clock=FakeClock())
     for i in range(10):
-        gate.failed(f"10.0.1.{i}", "alice")
+        await gate.failed(f"10.0.1.{i}", "alice")
     with pytest.raises(throttle.TooManyAttempts):
-        gate.check("10.0.2.1", "alice")
-    gate.check("10.0.2.1", "bob")
+        await gate.check("10.0.2.1", "alice")
+    await gate.check("10.0.2.1", "bob")
+
+
+async def test_two_workers_sharing_the_database_count_the_same_failures(tmp_path: Path):
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from agent.web import persistence
+
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}")
+    async with engine.begin() as conn:
+        await conn.run_sync(persistence.metadata.create_all, tables=[persistence.login_failures])
+    clock = FakeClock()
+    one, two = (throttle.LoginThrottle(throttle.DatabaseAttempts(engine), clock=clock) for _ in range(2))
+    for i in range(10):
+        await (one if i % 2 else two).failed(f"10.0.3.{i}", "alice")  # spread over both
+    for gate in (one, two):
+        with pytest.raises(throttle.TooManyAttempts):
+            await gate.check("10.0.4.1", "alice")
+    await one.succeeded("10.0.4.1", "alice")  # a success on one clears the name on both
+    await two.check("10.0.4.1", "alice")
+    await engine.dispose()
 
 
 async def test_sign_in_counts_failures_and_refuses_the_eleventh_even_with_the_right_password():
@@ -180,12 +217,12 @@ async def test_sign_in_counts_failures_and_refuses_the_eleventh_even_with_the_ri
         await auth.sign_in(users, gate, "alice", "a-pw", "10.0.0.9")
 
 
-def test_memory_attempts_stay_bounded():
+async def test_memory_attempts_stay_bounded():
     store = throttle.MemoryAttempts(max_keys=3, keep=4)
     for i in range(10):
         for _ in range(6):
-            store.add(f"k{i}", float(i))
-    assert store.recent("k0", 0) == [] and len(store.recent("k9", 0)) == 4
+            await store.add(f"k{i}", float(i))
+    assert await store.recent("k0", 0) == [] and len(await store.recent("k9", 0)) == 4
 
 
 # --- items 3 and 11: the store is checked at start, kept private, and a failed save is told ------------

@@ -207,7 +207,8 @@ class OfflineInterviewer:
         return utterance.text
 
     async def astream(self, session: InterviewSession, move: Move | None = None) -> AsyncIterator[str]:
-        """The same turn as `respond`, yielded word by word so a chat UI can stream it."""
+        """The same turn as `respond`, a sentence at a time: the text is ready at once, and every piece
+        streamed is a message through the socket (word by word cost a busy worker more than the reply)."""
         text = self.respond(session, move)
-        for word in re.findall(r"\S+\s*", text):
-            yield word
+        for piece in re.findall(r".+?(?:[.?!]+\s+|$)", text, flags=re.DOTALL):
+            yield piece

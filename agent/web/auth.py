@@ -76,12 +76,12 @@ class Users:
 async def sign_in(users: Users, throttle: LoginThrottle, username: str, password: str, client: str) -> bool:
     """A password sign-in: refused at once (`TooManyAttempts`) while the client or the name is throttled,
     else verified off the loop; the outcome is counted."""
-    throttle.check(client, username)
+    await throttle.check(client, username)
     ok = await users.verify(username, password)
     if ok:
-        throttle.succeeded(client, username)
+        await throttle.succeeded(client, username)
     else:
-        throttle.failed(client, username)
+        await throttle.failed(client, username)
     return ok
 
 

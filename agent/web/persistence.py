@@ -29,6 +29,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     Table,
     Text,
     select,
+    text,
 )
 from sqlalchemy.dialects import postgresql
 
@@ -166,6 +168,15 @@ stored_files = Table(
     Column("size", Integer, nullable=False),
     Column("data", LargeBinary, nullable=False),
     Column("createdAt", Text, nullable=False),
+)
+
+# Failed sign-ins, so the throttle counts them across every worker (`throttle.DatabaseAttempts`).
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", Text, nullable=False, index=True),
+    Column("at", Float, nullable=False),
 )
 
 
@@ -357,13 +368,53 @@ def _data_layer_class() -> type:
         chat profile and settings it holds, and a resumed thread shows the default profile's name.
         """
 
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # Each of Chainlit's statements stands alone, so it runs in autocommit: one round trip to the
+            # database instead of three (BEGIN, the statement, COMMIT). Under load the round trips were
+            # most of a worker's time.
+            self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            self._known_threads: set[str] = set()
+
         async def execute_sql(self, query: str, parameters: dict) -> Any:
-            """Chainlit's: it logs a failed statement and returns None, and its callers go on as if
-            saved. A failed write is reported here, so the user hears of it (`agent.web.saving`)."""
-            result = await super().execute_sql(query, parameters)
-            if result is None and _is_write(query):
-                await _report("the conversation", query.split(None, 3)[:3])
-            return result
+            """Chainlit's, in autocommit. Like Chainlit's, a failed statement is logged and gives None;
+            a failed write is also reported here, so the user hears of it (`agent.web.saving`)."""
+            try:
+                # Not `async with`: its exit closes in a task of its own, one more task per statement.
+                conn = await self._autocommit.connect()
+                try:
+                    result = await conn.execute(text(query), parameters)
+                    if result.returns_rows:
+                        return self.clean_result([dict(row._mapping) for row in result.fetchall()])
+                    return result.rowcount
+                finally:
+                    await conn.close()
+            except Exception as exc:
+                log.warning("a statement failed: %s", type(exc).__name__)
+                if _is_write(query):
+                    await _report("the conversation", query.split(None, 3)[:3])
+                return None
+
+        async def update_thread(
+            self,
+            thread_id: str,
+            name: str | None = None,
+            user_id: str | None = None,
+            metadata: dict | None = None,
+            tags: list[str] | None = None,
+        ) -> None:
+            """Chainlit calls this before every step it saves, only to make sure the thread exists: a
+            thread this worker has already seen is not looked up again."""
+            if thread_id in self._known_threads and name is user_id is metadata is tags is None:
+                return
+            await super().update_thread(thread_id, name=name, user_id=user_id, metadata=metadata, tags=tags)
+            if len(self._known_threads) > 100_000:
+                self._known_threads.clear()
+            self._known_threads.add(thread_id)
+
+        async def delete_thread(self, thread_id: str) -> None:
+            self._known_threads.discard(thread_id)
+            await super().delete_thread(thread_id)
 
         async def upsert_feedback(self, feedback: Any) -> str:
             """Only for the signed-in owner of the message (and of the feedback row, when it exists)."""

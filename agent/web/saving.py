@@ -68,7 +68,10 @@ def _transcript_so_far() -> list[Any]:
     data = cl.user_session.get(room.INTERVIEW)
     if not data:
         return []
-    transcript = InterviewSession.from_json(data).transcript()
+    session = InterviewSession.from_json(data)
+    if not session.state.turns:  # nothing said yet: nothing to keep
+        return []
+    transcript = session.transcript()
     body = json.dumps(transcript.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=2)
     return [
         cl.File(

@@ -75,6 +75,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "stored_files: charts and downloads kept in the database, so every worker serves them",
         _tables("stored_files"),
     ),
+    Migration(
+        3,
+        "login_failures: failed sign-ins counted across workers, so the throttle holds behind a load balancer",
+        _tables("login_failures"),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -9,6 +9,12 @@
   (which also drops SameSite protection). Here it is set when the public URL is https (`CHAINLIT_URL`
   starts with `https://`, or the server itself serves TLS with `CHAINLIT_SSL_CERT`), or when
   `MOCK_INTERVIEW_SECURE_COOKIE=1`; `MOCK_INTERVIEW_SECURE_COOKIE=0` turns it off.
+* No nested event loop on connect. Chainlit 2.12 works out a socket's config in `WebsocketSession.__init__`
+  by running the chat-profiles callback with `run_until_complete` inside the running loop (nest_asyncio):
+  every other ready task then runs inside that frame, so a burst of connects nests until the stack
+  overflows (RecursionError, failed connects; seen at 30 at once). The config it looks for is a profile's
+  `config_overrides`, and this app's profiles have none (`room.chat_profiles`, checked by a test), so the
+  answer is always the global config: `config_without_profile_overrides` returns it directly.
 """
 
 from __future__ import annotations
@@ -86,3 +92,13 @@ def apply_cookie_policy(env: dict[str, str] | None = None) -> bool:
     with contextlib.suppress(AttributeError):
         return bool(cookie._cookie_secure)
     return False
+
+
+def config_without_profile_overrides() -> None:
+    from chainlit.config import config
+    from chainlit.session import WebsocketSession
+
+    def get_config(self: WebsocketSession) -> object:
+        return config
+
+    WebsocketSession.get_config = get_config  # type: ignore[method-assign,assignment]

@@ -1,10 +1,11 @@
 """Login throttling: at most `limit` failed sign-ins per `window` seconds, per client address and per
 user name (known or not), after which sign-in is refused with "too many attempts, try again in N s".
 
-Failures live behind `AttemptStore`; `MemoryAttempts` keeps them in this process (right for the one
-process Chainlit runs; several processes behind a load balancer would each count their own, so a store
-shared through the database or Redis would go behind the same interface). A success clears the user
-name's count, not the address's: one good account must not reset an address that guesses others.
+Failures live behind `AttemptStore`: `MemoryAttempts` keeps them in this process (one process on SQLite);
+`DatabaseAttempts` in the shared database (Postgres), so behind a load balancer every worker counts the
+same failures and a guesser gains nothing by landing on another worker. Times are wall-clock seconds,
+comparable across processes. A success clears the user name's count, not the address's: one good
+account must not reset an address that guesses others.
 
 Chainlit neither passes the request to the sign-in callback nor lets it choose the answer (an exception
 there becomes a plain 401). So `LoginGuard`, a tiny ASGI middleware, puts an `Attempt` (the client's
@@ -37,12 +38,12 @@ class TooManyAttempts(Exception):
 
 
 class AttemptStore(Protocol):
-    def recent(self, key: str, since: float) -> list[float]:
+    async def recent(self, key: str, since: float) -> list[float]:
         """The failure times for `key` at or after `since`, oldest first."""
 
-    def add(self, key: str, when: float) -> None: ...
+    async def add(self, key: str, when: float) -> None: ...
 
-    def clear(self, key: str) -> None: ...
+    async def clear(self, key: str) -> None: ...
 
 
 class MemoryAttempts:
@@ -55,7 +56,7 @@ class MemoryAttempts:
         self.max_keys = max_keys
         self.keep = keep
 
-    def recent(self, key: str, since: float) -> list[float]:
+    async def recent(self, key: str, since: float) -> list[float]:
         with self._lock:
             times = self._times.get(key)
             if not times:
@@ -67,7 +68,7 @@ class MemoryAttempts:
                 return []
             return list(times)
 
-    def add(self, key: str, when: float) -> None:
+    async def add(self, key: str, when: float) -> None:
         with self._lock:
             times = self._times.pop(key, None) or deque(maxlen=self.keep)
             times.append(when)
@@ -75,9 +76,44 @@ class MemoryAttempts:
             while len(self._times) > self.max_keys:
                 self._times.popitem(last=False)
 
-    def clear(self, key: str) -> None:
+    async def clear(self, key: str) -> None:
         with self._lock:
             self._times.pop(key, None)
+
+
+class DatabaseAttempts:
+    """Failure times per key in the `login_failures` table, shared by every worker on the database.
+    Rows older than the window are deleted as keys are read, and a key keeps at most `keep` rows."""
+
+    def __init__(self, engine: Any, keep: int = 64):
+        self.engine = engine
+        self.keep = keep
+
+    async def recent(self, key: str, since: float) -> list[float]:
+        from sqlalchemy import delete, select
+
+        from agent.web.persistence import login_failures as t
+
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(t).where(t.c.key == key, t.c.at < since))
+            rows = await conn.execute(select(t.c.at).where(t.c.key == key).order_by(t.c.at).limit(self.keep))
+            return [float(r[0]) for r in rows]
+
+    async def add(self, key: str, when: float) -> None:
+        from sqlalchemy import insert
+
+        from agent.web.persistence import login_failures as t
+
+        async with self.engine.begin() as conn:
+            await conn.execute(insert(t).values(key=key, at=when))
+
+    async def clear(self, key: str) -> None:
+        from sqlalchemy import delete
+
+        from agent.web.persistence import login_failures as t
+
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(t).where(t.c.key == key))
 
 
 def _env_number(name: str, default: float) -> float:
@@ -95,7 +131,7 @@ class LoginThrottle:
         *,
         limit: int = DEFAULT_LIMIT,
         window: float = DEFAULT_WINDOW,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
     ):
         self.store: AttemptStore = store if store is not None else MemoryAttempts()
         self.limit = limit
@@ -114,24 +150,24 @@ class LoginThrottle:
     def keys(client: str, username: str) -> tuple[str, str]:
         return f"client:{client[:100]}", f"user:{username[:200]}"
 
-    def check(self, client: str, username: str) -> None:
+    async def check(self, client: str, username: str) -> None:
         """Raise `TooManyAttempts` when the client or the user name has used up its failures."""
         now = self.clock()
         wait = 0.0
         for key in self.keys(client, username):
-            times = self.store.recent(key, now - self.window)
+            times = await self.store.recent(key, now - self.window)
             if len(times) >= self.limit:
                 wait = max(wait, times[-self.limit] + self.window - now)
         if wait > 0:
             raise TooManyAttempts(max(1, math.ceil(wait)))
 
-    def failed(self, client: str, username: str) -> None:
+    async def failed(self, client: str, username: str) -> None:
         now = self.clock()
         for key in self.keys(client, username):
-            self.store.add(key, now)
+            await self.store.add(key, now)
 
-    def succeeded(self, client: str, username: str) -> None:
-        self.store.clear(self.keys(client, username)[1])
+    async def succeeded(self, client: str, username: str) -> None:
+        await self.store.clear(self.keys(client, username)[1])
 
 
 @dataclass

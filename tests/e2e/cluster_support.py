@@ -40,7 +40,7 @@ def start_cluster(workers: int = 2) -> tuple[Cluster, Path]:
         workers=workers,
         port=free_port(),
         app_root=app_root,
-        extra_env={"MOCK_INTERVIEW_USERS": users, "MOCK_INTERVIEW_LOGIN_LIMIT": "1000"},
+        extra_env={"MOCK_INTERVIEW_USERS": users, "MOCK_INTERVIEW_LOGIN_LIMIT": "10"},
         fast_db=True,
     )
     try:
