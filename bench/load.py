@@ -6,9 +6,10 @@ For each worker count a cluster is started on loopback (deploy/cluster.py: Postg
 with deploy/nginx.conf); for each level that many interviews run at once through nginx with the socket.io
 driver the tests use (tests/e2e/cluster_support.py): sign in, start a short practice, answer with `--think`
 seconds between a reply and the next answer until the scorecard. Reply latency is from sending an answer
-to the end of the server's task (the whole streamed reply). Prints p50/p95 and failures per row and the
-first level where p95 passes 1 s. Bounded: each level stops at `--level-timeout`, the whole run at
-`--budget` seconds (the rest is reported as not run). Loopback only.
+to the interviewer's whole reply (its message, sent once its stream ends); the scorecard latency, from the
+last answer to the scorecard, is reported beside it (scoring runs after the closing reply is shown).
+Prints p50/p95 and failures per row and the first level where p95 passes 1 s. Bounded: each level stops
+at `--level-timeout`, the whole run at `--budget` seconds (the rest is reported as not run). Loopback only.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from agent.plan import load_persona  # noqa: E402
 from deploy.cluster import Cluster, free_port, missing_parts  # noqa: E402
 
 USERS = 20  # interviews share these accounts (each has its own session and thread)
@@ -35,6 +37,8 @@ ANSWERS = [
     "What would make the first year a success in your eyes? I'd like this job; what is the next step?",
     "Thank you, that's all from me.",
 ]
+INTERVIEWER = load_persona("ceo").name  # the interviewer (the CEO profile): its messages are the replies timed
+SCORECARD = "## Your scorecard"
 CLOSING_LINE = "Thank you again."  # said until the interviewer closes (follow-ups and a last call vary the length)
 MAX_TURNS = 16
 
@@ -46,7 +50,9 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def one_interview(front, think: float, latencies: list[float], deadline: float) -> None:
+async def one_interview(
+    front, think: float, latencies: list[float], scorecards: list[float], deadline: float
+) -> None:
     from agent.web import views
     from tests.e2e.cluster_support import ClusterChat
 
@@ -55,11 +61,17 @@ async def one_interview(front, think: float, latencies: list[float], deadline: f
     chat = ClusterChat(front, cookie)
     ended = asyncio.Event()
     record = chat._record
+    sent = [0.0]
 
     async def on_event(event: str, data=None) -> None:
         await record(event, data)
         if event == "task_end":
             ended.set()
+        elif event == "new_message" and isinstance(data, dict) and sent[0]:
+            if data.get("name") == INTERVIEWER:  # the interviewer's reply, whole (sent after its stream)
+                latencies.append(time.monotonic() - sent[0])
+            elif str(data.get("output", "")).startswith(SCORECARD):
+                scorecards.append(time.monotonic() - sent[0])
 
     chat.sio.on("*", on_event)
     await chat.connect("The CEO")
@@ -69,11 +81,9 @@ async def one_interview(front, think: float, latencies: list[float], deadline: f
             if any(m["output"].startswith("## Your scorecard") for m in chat.messages()):
                 return
             ended.clear()
-            t0 = time.monotonic()
+            sent[0] = time.monotonic() if text != views.START_SHORT else 0.0
             await chat.say(text)
             await asyncio.wait_for(ended.wait(), timeout=max(1.0, deadline - time.monotonic()))
-            if text != views.START_SHORT:
-                latencies.append(time.monotonic() - t0)
             await asyncio.sleep(think)
         raise RuntimeError("no scorecard after every answer")
     finally:
@@ -83,11 +93,12 @@ async def one_interview(front, think: float, latencies: list[float], deadline: f
 
 async def run_level(front, n: int, think: float, timeout: float) -> dict:
     latencies: list[float] = []
+    scorecards: list[float] = []
     deadline = time.monotonic() + timeout
     t0 = time.monotonic()
     tasks = []
     for _ in range(n):  # ramp up over about one thinking time, as people arrive
-        tasks.append(asyncio.create_task(one_interview(front, think, latencies, deadline)))
+        tasks.append(asyncio.create_task(one_interview(front, think, latencies, scorecards, deadline)))
         await asyncio.sleep(think / max(n, 1))
     done = await asyncio.gather(
         *(asyncio.wait_for(t, timeout=max(1.0, deadline - time.monotonic())) for t in tasks), return_exceptions=True
@@ -97,6 +108,8 @@ async def run_level(front, n: int, think: float, timeout: float) -> dict:
         "n": n,
         "p50": _pct(latencies, 0.5),
         "p95": _pct(latencies, 0.95),
+        "card_p50": _pct(scorecards, 0.5),
+        "card_p95": _pct(scorecards, 0.95),
         "replies": len(latencies),
         "failures": len(failures),
         "why": sorted({type(f).__name__ for f in failures}),
@@ -154,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((workers, row))
                 print(
                     f"  {workers} worker(s), {n:3d} interviews: p50 {row['p50'] * 1000:6.0f} ms, "
-                    f"p95 {row['p95'] * 1000:6.0f} ms, {row['failures']} failed ({row['seconds']:.0f} s)",
+                    f"p95 {row['p95'] * 1000:6.0f} ms; scorecard p95 {row['card_p95'] * 1000:6.0f} ms; "
+                    f"{row['failures']} failed ({row['seconds']:.0f} s)",
                     flush=True,
                 )
         finally:
@@ -162,13 +176,14 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(folder, ignore_errors=True)
     print()
     print(f"Load through nginx: whole short interviews, {args.think:g} s thinking between a reply and the next answer")
-    print("| workers | concurrent interviews | replies | reply p50 | reply p95 | failures |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("Reply: an answer sent to the interviewer's whole reply shown; scorecard: the last answer to the scorecard.")
+    print("| workers | interviews | replies | reply p50 | reply p95 | scorecard p50 | scorecard p95 | failures |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for workers, row in rows:
         why = f" ({', '.join(row['why'])})" if row["why"] else ""
         print(
             f"| {workers} | {row['n']} | {row['replies']} | {row['p50'] * 1000:.0f} ms | {row['p95'] * 1000:.0f} ms "
-            f"| {row['failures']}{why} |"
+            f"| {row['card_p50'] * 1000:.0f} ms | {row['card_p95'] * 1000:.0f} ms | {row['failures']}{why} |"
         )
     for workers in sorted({w for w, _ in rows}):
         over = next((r["n"] for w, r in rows if w == workers and r["p95"] > 1.0), None)

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 
+import plotly.graph_objects as go
 import pytest
 
 from agent.models import Evidence, Scorecard, Transcript
@@ -133,6 +134,10 @@ def test_scorecard_figure_plots_the_three_scores_on_the_rubric_scale():
     }
     assert tuple(fig.layout.xaxis.tickvals) == (0, 1, 2, 3, 4, 5)
     assert "http" not in json.dumps(fig.to_plotly_json(), default=str)  # nothing to fetch
+    # The page gets the spec as built (not re-validated); Plotly accepts every property of it as it is.
+    spec = charts.scorecard_spec(card)
+    assert json.loads(json.dumps(spec)) == spec
+    assert go.Figure(spec, skip_invalid=False).to_plotly_json()["layout"]["height"] == 260
 
 
 def test_users_from_env_and_file_check_passwords(tmp_path):

@@ -156,11 +156,21 @@ def read_candidate_text(text: str, closing: bool, question: str = "") -> tuple[U
     grader = heads.labels.index("grader")
     aimed = probs[:, grader] >= heads.thresholds[grader]
     if aimed.any() and not aimed.all():
-        # Read the rest again with the answer's context taken without the grader-directed text: what is said to
-        # a grader must not shift how the candidate's own sentences read.
-        rest = model.embed([" ".join(u.text for u, a in zip(pieces, aimed, strict=True) if not a)])[0]
-        again = heads.probabilities(features.sentence_dense(vectors[:-2], vectors[-2], rest, struct), ids)
-        probs[~aimed] = again[~aimed]
+        # Read the rest again as if the grader-directed text were not there at all (the answer's context, and
+        # each sentence's place in it, without it): what is said to a grader must not shift how the
+        # candidate's own sentences read.
+        kept = [k for k, a in enumerate(aimed) if not a]
+        kept_pieces = [pieces[k] for k in kept]
+        kept_index = _sentence_positions(kept_pieces)
+        kept_count = max(kept_index) + 1
+        kept_struct = np.vstack(
+            [_unit_structure(u, kept_index[j], kept_count, closing) for j, u in enumerate(kept_pieces)]
+        )
+        rest = model.embed([" ".join(u.text for u in kept_pieces)])[0]
+        again = heads.probabilities(
+            features.sentence_dense(vectors[:-2][kept], vectors[-2], rest, kept_struct), [ids[k] for k in kept]
+        )
+        probs[kept] = again
     out = []
     for u, row in zip(pieces, probs, strict=True):
         labels = {

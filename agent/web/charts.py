@@ -26,43 +26,60 @@ _SYMBOLS = {"ceo": "circle", "board_member": "diamond"}
 GRID = "rgba(128,128,128,0.25)"
 
 
+_LAYOUT = {
+    "font": _FONT,
+    "margin": {"l": 10, "r": 20, "t": 50, "b": 30},
+    "paper_bgcolor": "rgba(0,0,0,0)",
+    "plot_bgcolor": "rgba(0,0,0,0)",
+    "modebar": {"remove": ["zoom", "pan", "select", "lasso", "zoomIn", "zoomOut", "autoScale", "resetScale"]},
+}
+
+
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        title=dict(text=title, x=0, font=dict(size=15, color=NEUTRAL)),
-        font=_FONT,
-        height=height,
-        margin=dict(l=10, r=20, t=50, b=30),
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        modebar=dict(remove=["zoom", "pan", "select", "lasso", "zoomIn", "zoomOut", "autoScale", "resetScale"]),
-    )
+    fig.update_layout(title=dict(text=title, x=0, font=dict(size=15, color=NEUTRAL)), height=height, **_LAYOUT)
     fig.update_xaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor=GRID)
     fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor=GRID)
     return fig
 
 
-def scorecard_figure(card: Scorecard) -> go.Figure:
-    """The three criteria as horizontal bars on the rubric's 1-5 scale, the score beside each bar."""
+def scorecard_spec(card: Scorecard) -> dict:
+    """The scorecard chart as plain Plotly JSON: the three criteria as horizontal bars on the rubric's 1-5
+    scale, the score beside each bar. Built as data, not through `go.Figure`: Plotly's validation was most
+    of what scoring cost a worker (every interview ends with this chart); a test checks Plotly accepts it."""
     keys = ["asked_for_job", "curiosity", "humility"]  # bottom to top: humility reads first
     crits = card.criteria
     scores = [getattr(crits, k).score for k in keys]
     text = [f"{s}/5" for s in scores]
     text[0] += f" ({ask_note(card)})"
-    fig = go.Figure(
-        go.Bar(
-            x=scores,
-            y=[_LABELS[k] for k in keys],
-            orientation="h",
-            marker_color=[_COLORS[k] for k in keys],
-            text=text,
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x}/5<extra></extra>",
-        )
-    )
-    fig.update_xaxes(range=[0, 7.2], tickvals=[0, 1, 2, 3, 4, 5], title=None)
     title = "Scores (1-5)" + (" · incomplete interview" if card.complete is False else "")
-    return _layout(fig, title, 260)
+    axis = {"gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID}
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": scores,
+                "y": [_LABELS[k] for k in keys],
+                "orientation": "h",
+                "marker": {"color": [_COLORS[k] for k in keys]},
+                "text": text,
+                "textposition": "outside",
+                "cliponaxis": False,
+                "hovertemplate": "%{y}: %{x}/5<extra></extra>",
+            }
+        ],
+        "layout": {
+            **_LAYOUT,
+            "title": {"text": title, "x": 0, "font": {"size": 15, "color": NEUTRAL}},
+            "height": 260,
+            "autosize": True,
+            "xaxis": {**axis, "range": [0, 7.2], "tickvals": [0, 1, 2, 3, 4, 5], "title": {"text": None}},
+            "yaxis": axis,
+        },
+    }
+
+
+def scorecard_figure(card: Scorecard) -> go.Figure:
+    return go.Figure(scorecard_spec(card))
 
 
 def _day(row: dict) -> str:

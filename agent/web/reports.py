@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from agent.models import Scorecard, Transcript
@@ -39,12 +40,28 @@ def downloads(
     ]
 
 
+@lru_cache(maxsize=1)
+def _chart_class() -> type:
+    """Chainlit's Plotly element for a chart already in Plotly JSON (`charts.scorecard_spec`): the stock
+    element takes a `go.Figure` and validates it again."""
+    import chainlit as cl
+    from chainlit.element import Element
+
+    class Chart(cl.Plotly):
+        def __post_init__(self) -> None:
+            self.mime = "application/json"
+            Element.__post_init__(self)
+
+    return Chart
+
+
 def elements(card: Scorecard, transcript: Transcript, *, dark: bool = False, when: Any = None) -> list[Any]:
     import chainlit as cl
 
     from agent.web import charts
 
-    out: list[Any] = [cl.Plotly(name=CHART, figure=charts.scorecard_figure(card), display="inline", size="medium")]
+    spec = json.dumps(charts.scorecard_spec(card))
+    out: list[Any] = [_chart_class()(name=CHART, content=spec, display="inline", size="medium")]
     for name, data, mime in downloads(card, transcript, when):
         out.append(cl.File(name=name, content=data, mime=mime, display="inline"))
     return out
