@@ -76,6 +76,19 @@ async def test_profiles_and_starters():
     assert [p.default for p in room.chat_profiles("board_member")] == [False, True]  # the last persona stays
 
 
+def test_a_socket_connect_takes_the_global_config_without_a_nested_event_loop():
+    """`serving.config_without_profile_overrides` holds only while no profile overrides the config."""
+    from chainlit.config import config
+    from chainlit.session import WebsocketSession
+
+    assert all(p.config_overrides is None for p in room.chat_profiles()) and all(
+        p.config_overrides is None for p in room.chat_profiles("board_member")
+    )
+    session = WebsocketSession.__new__(WebsocketSession)
+    session.chat_profile = "The board member"
+    assert session.get_config() is config  # no call to the profiles callback, no run_until_complete
+
+
 async def test_the_interviewer_speaks_first_streams_and_offers_end():
     async with chainlit_session() as s:
         await app._start()

@@ -109,9 +109,52 @@ async def test_round_trip_through_chainlits_data_layer_logs_no_sql_error(tmp_pat
         assert await layer.get_thread_author(tid) == "alice"
         await layer.delete_thread(tid)
         assert await layer.get_thread(tid) is None
-    problems = [r.getMessage() for r in caplog.records if "error occurred" in r.getMessage()]
+    problems = [r.getMessage() for r in caplog.records if re.search("error occurred|statement failed", r.getMessage())]
     assert not problems
     await layer.close()
+
+
+async def test_statements_stand_alone_and_a_known_thread_is_not_looked_up_before_each_step(tmp_path, caplog):
+    from sqlalchemy import event
+
+    layer = persistence.make_data_layer(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}", None)
+    await persistence.ensure_schema(layer.engine)
+    seen: list[str] = []
+    event.listen(layer.engine.sync_engine, "before_cursor_execute", lambda c, cur, stmt, *a: seen.append(stmt))
+    async with chainlit_session() as s:
+        tid = s.mock.thread_id
+        step, message = await _step_and_message(tid)
+        await layer.create_step(step)
+        first = list(seen)
+        seen.clear()
+        await layer.create_step(message)
+        assert any('FROM threads WHERE "id"' in q for q in first)  # a new thread: looked up, and created
+        assert not any("FROM threads" in q for q in seen) and any("INSERT INTO steps" in q for q in seen)
+        assert not any(q.strip().upper() in ("BEGIN", "COMMIT") for q in first + seen)  # autocommit
+        await layer.delete_thread(tid)
+        seen.clear()
+        await layer.create_step(step)  # a deleted thread is looked up (and made) again
+        assert any('FROM threads WHERE "id"' in q for q in seen)
+        assert (await layer.get_thread(tid)) is not None
+    caplog.set_level(logging.WARNING, logger="agent.web.persistence")
+    assert await layer.execute_sql("SELECT * FROM no_such_table", {}) is None  # logged, not raised
+    assert any("statement failed" in r.getMessage() for r in caplog.records)
+    await layer.close()
+
+
+async def test_two_saves_of_one_users_settings_at_once_do_not_collide(tmp_path):
+    import asyncio
+
+    from agent.web import preferences
+
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    await persistence.ensure_schema(engine)
+    await asyncio.gather(*(preferences.save(engine, "alice", {"persona": p}) for p in ("ceo", "board_member") * 5))
+    assert (await preferences.load(engine, "alice"))["persona"] in ("ceo", "board_member")
+    await preferences.save(engine, "alice", {"company": "Alder Freight"})
+    kept = await preferences.load(engine, "alice")
+    assert kept["company"] == "Alder Freight" and kept["persona"] in ("ceo", "board_member")  # merged, one row
+    await engine.dispose()
 
 
 async def test_an_older_database_gets_the_missing_columns(tmp_path):

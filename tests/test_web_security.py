@@ -464,3 +464,17 @@ def test_missing_parts_of_a_scorecard_view_are_found():
     assert partial.card_step == "c" and partial.elements == ["interview-report.md", "transcript.json", "scorecard.json"]
     whole = [{"name": n, "forId": "c"} for n in rebuild.ELEMENT_NAMES]
     assert rebuild.missing({"steps": [card], "elements": whole}).nothing
+
+
+async def test_a_save_that_fails_before_anything_was_said_is_told_without_an_empty_transcript():
+    import chainlit as cl
+
+    from agent.session import InterviewSession
+    from agent.web import room, saving
+    from tests.e2e.fakes import chainlit_session
+
+    async with chainlit_session() as s:
+        cl.user_session.set(room.INTERVIEW, InterviewSession.new("ceo").to_dict())  # no turn yet
+        await saving.save_failed("your settings", RuntimeError("duplicate key"))
+        assert [m for m in s.messages() if m.startswith("**Your interview is not being saved.**")]
+        assert not [e for e in s.elements() if e["name"] == "transcript-so-far.json"]
