@@ -6,12 +6,14 @@ Bad input exits 2 with one line on standard error; no traceback ever reaches the
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from agent.models import PERSONAS, Context
 from agent.transcripts import InputError
@@ -98,7 +100,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     status = 0
     out = sys.stdout
     as_text = args.format == "text" or (args.format == "auto" and out.isatty())
-    for item in load(args.path):
+    for item in _prepared(load(args.path), scorer):
         if item.error or item.transcript is None:
             _err(f"{item.where}: {item.error}")
             status = EXIT_BAD_INPUT
@@ -128,6 +130,19 @@ def cmd_score(args: argparse.Namespace) -> int:
             out.write(line + "\n")
         out.flush()
     return status
+
+
+BATCH = 64  # transcripts a scorer prepares at once (the whole input is already read: nothing waits on it)
+
+
+def _prepared(items: Iterator[Any], scorer: Any) -> Iterator[Any]:
+    """The items in order, each chunk handed to the scorer's `prepare` (when it has one) before scoring."""
+    prepare = getattr(scorer, "prepare", None)
+    for chunk in iter(lambda: list(itertools.islice(items, BATCH)), []):
+        if prepare is not None:
+            with contextlib.suppress(Exception):  # a failure shows again, per transcript, when it is scored
+                prepare([item.transcript for item in chunk if item.transcript is not None])
+        yield from chunk
 
 
 def _one_line(exc: BaseException, limit: int = 300) -> str:

@@ -26,6 +26,12 @@ class OfflineScorer:
 
         return score(transcript)
 
+    def prepare(self, transcripts: list[Transcript]) -> None:
+        """Ready the listener for these transcripts, about to be scored one by one (see `cmd_score`)."""
+        from agent.listening import prepare
+
+        prepare(transcripts)
+
 
 def llm_configured(env: dict[str, str] | None = None) -> bool:
     env = dict(os.environ) if env is None else env

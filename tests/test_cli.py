@@ -87,6 +87,27 @@ def test_bad_input_exits_2_with_one_clear_line(capsys, tmp_path, setup, argv, ex
     assert "Traceback" not in err
 
 
+def test_a_batch_scored_after_one_prepare_per_chunk_reads_exactly_as_one_by_one(capsys, tmp_path, monkeypatch):
+    from agent import cli
+    from agent.engines import OfflineScorer
+    from agent.listening import model
+
+    rows = [line for line in DATASETS.joinpath("core.jsonl").read_text().splitlines() if line.strip()][:12]
+    path = _write(tmp_path, "batch.jsonl", "\n".join([*rows[:5], "{broken", *rows[5:]]) + "\n")
+    monkeypatch.setattr(cli, "BATCH", 4)
+    chunks: list[int] = []
+    real = OfflineScorer.prepare
+    monkeypatch.setattr(OfflineScorer, "prepare", lambda self, ts: (chunks.append(len(ts)), real(self, ts)))
+    model._MEMO.clear()
+    code, batched, err = run(capsys, "score", path, "--engine", "offline")
+    assert code == 2 and err.count("\n") == 1 and "batch.jsonl:6: invalid JSON" in err
+    assert chunks == [4, 3, 4, 1]  # 13 lines in chunks of 4; the broken one is not prepared
+    monkeypatch.setattr(OfflineScorer, "prepare", lambda self, ts: (_ for _ in ()).throw(RuntimeError("no")))
+    model._MEMO.clear()
+    code, unprepared, _ = run(capsys, "score", path, "--engine", "offline")  # a failing prepare costs nothing
+    assert code == 2 and unprepared == batched and len(batched.splitlines()) == 12
+
+
 def test_a_bad_jsonl_line_keeps_the_good_ones(capsys, tmp_path):
     good = json.dumps(SAMPLE)
     path = _write(tmp_path, "batch.jsonl", "\n".join([good, "{broken", good, json.dumps({"persona": "ceo"})]) + "\n")

@@ -272,6 +272,11 @@ def _closing_start(turns: list[TurnReading]) -> int:
     return candidates[-1] if candidates else len(turns)
 
 
+def texts_to_embed(turns: Sequence[tuple[str, str]]) -> list[str]:
+    """Every text the heads embed to read these turns: each candidate unit, and every turn whole."""
+    return [u.text for s, text in turns if s == "candidate" for u in units(text)] + [t for _, t in turns]
+
+
 def listen(
     turns: Sequence[tuple[str, str]],
     *,
@@ -281,8 +286,7 @@ def listen(
     """Read (speaker, text) pairs. `tags` carries each turn's `topic`/`move` when the product wrote them;
     `closing_start` overrides the guess when the session knows its stage."""
     tags = tags or [{} for _ in turns]
-    # Every text the heads will embed, in one batch; each turn's reading then finds its vectors memoised.
-    model.embed([u.text for s, text in turns if s == "candidate" for u in units(text)] + [t for _, t in turns])
+    model.embed(texts_to_embed(turns))  # one batch; each turn's reading then finds its vectors memoised
     read_interviewer_texts([text for s, text in turns if s == "interviewer" and text.strip()])
     readings: list[TurnReading] = []
     last_topic: str | None = None
