@@ -105,6 +105,19 @@ def test_pay_raised_by_the_interviewer_and_answered_calmly_is_no_push():
     assert card.criteria.asked_for_job.outcome != "premature"
 
 
+
+def test_a_plain_fact_elsewhere_does_not_turn_an_answer_to_the_interviewers_pay_question_into_a_push():
+    """Pressure counts as a push on its own, so a sentence read as faintly pressing ("we got it done by
+    Monday") must not undo the excuse for answering the interviewer's own question about pay."""
+    card = score(interview(
+        (INTEGRITY_Q, "A buyer wanted the audit signed before the lab results came back. I said no, we ran the "
+                      "tests over the weekend, and we delivered on Monday."),
+        ("The recruiter told me to get money out of the way, so let's. What are you looking for?",
+         "I'm on 150 base today. Something near 165 with the usual bonus would make the move work."),
+        (INVITE_Q, "Just one: how big is the finance team?")))
+    assert card.criteria.asked_for_job.outcome != "premature"
+    assert "closed_too_soon" not in {d.kind for d in card.deal_breakers}
+
 # --- questions ------------------------------------------------------------------------------------------
 def test_a_researched_question_phrased_as_a_statement_counts():
     assert "specific_question" in labels_of(

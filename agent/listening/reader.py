@@ -29,8 +29,10 @@ _INVITING_MOVES = frozenset({"invite", "invite_questions"})
 _GRANTING_MOVES = frozenset({"grant", "grant_permission"})
 _ANSWER_TOPIC_MOVES = frozenset({"opening", "question", "follow_up", "probe_dodge", "pushback", "redirect"})
 # A deal-breaker changes a score by two or more points, so the signals behind one must be surer than the
-# signal's own threshold (tuned on the training transcripts, `evals/README.md`).
-DEAL_BREAKER_FLOOR = {"directs": 0.6, "criticizes": 0.8, "push": 0.3, "pressure": 0.3, "job_ask": 0.3}
+# signal's own threshold (tuned on the training and dev transcripts, `evals/README.md`). Pressure counts as a push
+# on its own, so it must be at least as likely as not: at 0.3, "We delivered on Monday." read as pressure and
+# undid the excuse for answering the interviewer's own pay question (dev outcome 0.907 -> 0.947 at 0.5).
+DEAL_BREAKER_FLOOR = {"directs": 0.6, "criticizes": 0.8, "push": 0.3, "pressure": 0.5, "job_ask": 0.3}
 BURIED_AFTER = 6  # an ask is buried when it sits mid-way through an answer this many sentences long
 SAME_QUESTION = 0.9  # two questions whose embeddings are this close are one question asked twice
 
