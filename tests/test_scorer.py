@@ -71,7 +71,9 @@ def test_critique_after_permission_or_on_request_is_no_deal_breaker():
                         "Your onboarding flow felt clunky to me, though I'm sure there are reasons.")))
     unasked = _card(_t(("How would you approach your first months?",
                         "Your onboarding flow is clunky and outdated.")))
-    assert asked_permission.deal_breakers == [] and asked_permission.criteria.humility.score >= 4
+    # No deal-breaker and no posture: one sign of humility alone reads neutral (two make a 4), never below.
+    assert asked_permission.deal_breakers == [] and asked_permission.criteria.humility.score >= 3
+    assert asked_permission.criteria.humility.evidence  # the permission ask is quoted
     assert invited.deal_breakers == []
     blunt = _card(_t(("How would you approach your first months?",
                       "Your mobile app is clunky and outdated, honestly embarrassing.")))

@@ -32,8 +32,11 @@ _HUMBLE = {
 }
 # How the reading becomes a humility score (tuned on the training and dev transcripts, never the test split):
 # a self-aggrandizing or dismissive remark counts when the listener is at least this sure of it, and this many
-# distinct signs of humility make a 5.
+# distinct signs of humility make a 4 and a 5. (A single sign made a 4 until 75 transcripts by three new writers
+# showed humility read a point high in the middle of the scale: on the 203 training and dev transcripts, exact
+# 0.714 -> 0.734, and kappa up on each set.)
 POSTURE_FLOOR = 0.4
+HUMBLE_FOR_FOUR = 2
 HUMBLE_FOR_FIVE = 3
 _VERDICTS = {"answered": "addressed", "thin": "weak", "dodged": "evaded"}
 _RANK = {"evaded": 0, "weak": 1, "addressed": 2}
@@ -98,10 +101,18 @@ def score_humility(reading: Reading) -> Criterion:
             rationale="Follows the interviewer's lead and stays humble: " + ", ".join(_HUMBLE[k] for k in kinds) + ".",
             evidence=_evidence(reading, positive_hits),
         )
-    if count >= 1:
+    if count >= HUMBLE_FOR_FOUR:
         return Criterion(
             score=4,
             rationale="Confident but respectful, with some credit-sharing or openness to learning and no lecturing.",
+            evidence=_evidence(reading, positive_hits),
+        )
+    if count:
+        return Criterion(
+            score=3,
+            rationale="Neutral: presents competently and is respectful; one sign of humility ("
+            + _HUMBLE[kinds[0]]
+            + ") is not yet a pattern of credit-sharing or openness to learning.",
             evidence=_evidence(reading, positive_hits),
         )
     return Criterion(
