@@ -217,6 +217,18 @@ async def test_sign_in_counts_failures_and_refuses_the_eleventh_even_with_the_ri
         await auth.sign_in(users, gate, "alice", "a-pw", "10.0.0.9")
 
 
+async def test_the_shared_store_reads_the_latest_failures_and_forgets_old_ones(attempts):
+    if isinstance(attempts, throttle.MemoryAttempts):
+        attempts = throttle.MemoryAttempts(keep=3)
+    else:
+        attempts.keep = 3
+    for when in (1.0, 2.0, 3.0, 4.0, 5.0):
+        await attempts.add("user:alice", when)
+    assert await attempts.recent("user:alice", 0.0) == [3.0, 4.0, 5.0]
+    assert await attempts.recent("user:alice", 4.5) == [5.0]  # older than the window: gone
+    assert await attempts.recent("user:alice", 0.0) == [5.0]
+
+
 async def test_memory_attempts_stay_bounded():
     store = throttle.MemoryAttempts(max_keys=3, keep=4)
     for i in range(10):

@@ -405,7 +405,7 @@ def _data_layer_class() -> type:
         ) -> None:
             """Chainlit calls this before every step it saves, only to make sure the thread exists: a
             thread this worker has already seen is not looked up again."""
-            if thread_id in self._known_threads and name is user_id is metadata is tags is None:
+            if thread_id in self._known_threads and all(v is None for v in (name, user_id, metadata, tags)):
                 return
             await super().update_thread(thread_id, name=name, user_id=user_id, metadata=metadata, tags=tags)
             if len(self._known_threads) > 100_000:

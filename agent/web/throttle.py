@@ -83,7 +83,8 @@ class MemoryAttempts:
 
 class DatabaseAttempts:
     """Failure times per key in the `login_failures` table, shared by every worker on the database.
-    Rows older than the window are deleted as keys are read, and a key keeps at most `keep` rows."""
+    Rows older than the window are deleted as keys are read; a read returns the latest `keep`. (A throttled
+    key gains no rows: the throttle refuses before a password is checked, so nothing more is counted.)"""
 
     def __init__(self, engine: Any, keep: int = 64):
         self.engine = engine
@@ -96,8 +97,8 @@ class DatabaseAttempts:
 
         async with self.engine.begin() as conn:
             await conn.execute(delete(t).where(t.c.key == key, t.c.at < since))
-            rows = await conn.execute(select(t.c.at).where(t.c.key == key).order_by(t.c.at).limit(self.keep))
-            return [float(r[0]) for r in rows]
+            rows = await conn.execute(select(t.c.at).where(t.c.key == key).order_by(t.c.at.desc()).limit(self.keep))
+            return sorted(float(r[0]) for r in rows)
 
     async def add(self, key: str, when: float) -> None:
         from sqlalchemy import insert
