@@ -10,12 +10,14 @@ both backgrounds wherever that stylesheet is absent. No toolbar: `displayModeBar
 from __future__ import annotations
 
 from datetime import datetime
-
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING
 
 from agent.models import Scorecard
 from agent.plan import load_persona
 from agent.report import ask_note
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 NEUTRAL = "#7d8790"  # readable on white and on near-black alike
 _FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13, color=NEUTRAL)
@@ -79,6 +81,8 @@ def scorecard_spec(card: Scorecard) -> dict:
 
 
 def scorecard_figure(card: Scorecard) -> go.Figure:
+    import plotly.graph_objects as go  # only here and in progress_figure: the scorecard's page needs no Plotly
+
     return go.Figure(scorecard_spec(card))
 
 
@@ -116,6 +120,8 @@ def progress_figure(rows: list[dict]) -> go.Figure:
     (from three complete interviews on), and interviews ended before the close as hollow markers apart."""
     done = [r for r in rows if r.get("complete") is not False]
     cut = [r for r in rows if r.get("complete") is False]
+    import plotly.graph_objects as go
+
     fig = go.Figure()
     for key, label in _LABELS.items():
         col = _ROW_KEYS[key]
