@@ -180,6 +180,18 @@ login_failures = Table(
 )
 
 
+async def upsert(engine: AsyncEngine, table: Table, row: dict[str, Any], *, key: str) -> None:
+    """Insert `row`, or update the row with the same `key`: one statement, in autocommit (no BEGIN/COMMIT
+    round trips), and no window where two writers collide on the key as a delete-then-insert has."""
+    from sqlalchemy.dialects import sqlite
+
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    statement: Any = dialect.insert(table).values(**row)
+    statement = statement.on_conflict_do_update(index_elements=[key], set_={k: v for k, v in row.items() if k != key})
+    async with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
+        await conn.execute(statement)
+
+
 async def ensure_schema(engine: AsyncEngine) -> list[str]:
     """Make the database match this schema (`agent.web.schema.migrate`); returns the columns it had to add."""
     from agent.web import schema
@@ -276,7 +288,7 @@ class DatabaseStorage:
     ) -> dict[str, Any]:
         from datetime import datetime, timezone
 
-        from sqlalchemy import delete, insert
+        from sqlalchemy import insert
 
         from agent.web.files import check_key
 
@@ -290,10 +302,11 @@ class DatabaseStorage:
             "data": body,
             "createdAt": datetime.now(timezone.utc).isoformat(),
         }
-        async with self._engine().begin() as conn:
-            if overwrite:
-                await conn.execute(delete(stored_files).where(stored_files.c.objectKey == object_key))
-            await conn.execute(insert(stored_files).values(**row))
+        if overwrite:
+            await upsert(self._engine(), stored_files, row, key="objectKey")
+        else:
+            async with self._engine().begin() as conn:
+                await conn.execute(insert(stored_files).values(**row))
         return {"object_key": object_key, "url": await self.get_read_url(object_key)}
 
     async def read_owned(self, user_id: str, object_key: str, raw: str = "") -> tuple[bytes, str] | None:
@@ -375,6 +388,8 @@ def _data_layer_class() -> type:
             # most of a worker's time.
             self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
             self._known_threads: set[str] = set()
+            self._thread_owners: dict[str, str] = {}
+            self._merges_in_sql = self.engine.dialect.name == "postgresql"
 
         async def execute_sql(self, query: str, parameters: dict) -> Any:
             """Chainlit's, in autocommit. Like Chainlit's, a failed statement is logged and gives None;
@@ -405,16 +420,48 @@ def _data_layer_class() -> type:
         ) -> None:
             """Chainlit calls this before every step it saves, only to make sure the thread exists: a
             thread this worker has already seen is not looked up again."""
-            if thread_id in self._known_threads and all(v is None for v in (name, user_id, metadata, tags)):
+            known = thread_id in self._known_threads
+            if known and all(v is None for v in (name, user_id, metadata, tags)):
+                return
+            mergeable = known and metadata is not None and user_id is None and tags is None and self._merges_in_sql
+            if mergeable and await self._merge_metadata(thread_id, name, metadata or {}):
                 return
             await super().update_thread(thread_id, name=name, user_id=user_id, metadata=metadata, tags=tags)
             if len(self._known_threads) > 100_000:
                 self._known_threads.clear()
             self._known_threads.add(thread_id)
 
+        async def _merge_metadata(self, thread_id: str, name: str | None, metadata: dict) -> bool:
+            """Chainlit's merge (keys set to None dropped, the rest laid over what is stored) as one UPDATE on
+            Postgres, instead of a SELECT and an upsert: the interview saves its state twice a turn. False
+            when no row was updated (the thread is gone), so Chainlit's own path runs."""
+            name = name if name is not None else metadata.get("name")
+            drop = [k for k, v in metadata.items() if v is None]
+            incoming = json.dumps({k: v for k, v in metadata.items() if v is not None})
+            query = (
+                'UPDATE threads SET "metadata" = (COALESCE("metadata", CAST(\'{}\' AS jsonb)) - CAST(:drop AS text[])) '
+                "|| CAST(:incoming AS jsonb)" + (', "name" = :name' if name is not None else "") + ' WHERE "id" = :id'
+            )
+            params: dict[str, Any] = {"id": thread_id, "drop": drop, "incoming": incoming}
+            if name is not None:
+                params["name"] = name
+            return bool(await self.execute_sql(query, params))
+
         async def delete_thread(self, thread_id: str) -> None:
             self._known_threads.discard(thread_id)
+            self._thread_owners.pop(thread_id, None)
             await super().delete_thread(thread_id)
+
+        async def _get_user_id_by_thread(self, thread_id: str) -> str | None:
+            """Looked up before every file saved; a thread's owner, once set, never changes."""
+            owner = self._thread_owners.get(thread_id)
+            if owner is None:
+                owner = await super()._get_user_id_by_thread(thread_id)
+                if owner is not None:
+                    if len(self._thread_owners) > 100_000:
+                        self._thread_owners.clear()
+                    self._thread_owners[thread_id] = owner
+            return owner
 
         async def upsert_feedback(self, feedback: Any) -> str:
             """Only for the signed-in owner of the message (and of the feedback row, when it exists)."""

@@ -14,10 +14,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Table, Text, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from agent.web.persistence import metadata
+from agent.web.persistence import metadata, upsert
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -68,12 +66,8 @@ async def load(engine: AsyncEngine, user: str) -> dict[str, Any]:
 async def save(engine: AsyncEngine, user: str, values: dict[str, Any]) -> dict[str, Any]:
     """Merge `values` into the user's stored preferences; returns what is stored now."""
     merged = {**await load(engine, user), **clean(values)}
-    row = {"data": json.dumps(merged), "updatedAt": datetime.now(timezone.utc).isoformat()}
-    # An upsert: two tabs (or two workers) saving at once must not collide on the user's row.
-    dialect_insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    upsert = dialect_insert(user_preferences).values(userIdentifier=user, **row)
-    async with engine.begin() as conn:
-        await conn.execute(upsert.on_conflict_do_update(index_elements=["userIdentifier"], set_=row))
+    row = {"userIdentifier": user, "data": json.dumps(merged), "updatedAt": datetime.now(timezone.utc).isoformat()}
+    await upsert(engine, user_preferences, row, key="userIdentifier")  # two tabs saving at once: no collision
     return merged
 
 

@@ -353,3 +353,38 @@ async def test_the_previous_schema_is_upgraded_on_live_postgres(front: Front):
     assert await schema.migrate(engine) == ([], [])  # idempotent
     await engine.dispose()
     await other.dispose()
+
+
+async def test_a_known_threads_state_is_merged_in_one_statement_on_live_postgres(front: Front):
+    """The interview's state is saved twice a turn: on Postgres a known thread's metadata is merged by one
+    UPDATE (Chainlit's merge: keys set to None dropped, the rest laid over), with the same result."""
+    import uuid
+
+    import asyncpg
+    from sqlalchemy import event
+
+    from agent.web import persistence
+
+    pg = front.cluster.postgres
+    assert pg is not None
+    conn = await asyncpg.connect(host="127.0.0.1", port=pg.port, user="mock_interview", password=pg.password)
+    try:
+        await conn.execute("DROP DATABASE IF EXISTS merge_test")
+        await conn.execute("CREATE DATABASE merge_test")
+    finally:
+        await conn.close()
+    layer = persistence.make_data_layer(pg.url.rsplit("/", 1)[0] + "/merge_test", None)
+    await persistence.ensure_schema(layer.engine)
+    tid = str(uuid.uuid4())
+    await layer.update_thread(tid, name="The CEO", metadata={"interview": {"turns": [1]}, "pending": "turn"})
+    seen: list[str] = []
+    event.listen(layer.engine.sync_engine, "before_cursor_execute", lambda c, cur, stmt, *a: seen.append(stmt))
+    await layer.update_thread(tid, metadata={"interview": {"turns": [1, 2]}, "pending": None, "engine": "offline"})
+    assert len(seen) == 1 and seen[0].startswith("UPDATE threads")
+    thread = await layer.get_thread(tid)
+    assert thread is not None and thread["name"] == "The CEO"
+    assert thread["metadata"] == {"interview": {"turns": [1, 2]}, "engine": "offline"}
+    await layer.delete_thread(tid)  # gone: the next save takes Chainlit's own path and makes it again
+    await layer.update_thread(tid, metadata={"pending": "turn"})
+    assert (await layer.get_thread(tid))["metadata"] == {"pending": "turn"}
+    await layer.close()
