@@ -56,6 +56,21 @@ def _other(pin: str) -> str:
     return "w2" if pin == "w1" else "w1"
 
 
+async def _fresh_database(front: Front, name: str) -> str:
+    """An empty database of that name on the cluster's Postgres; its URL."""
+    import asyncpg
+
+    pg = front.cluster.postgres
+    assert pg is not None
+    conn = await asyncpg.connect(host="127.0.0.1", port=pg.port, user="mock_interview", password=pg.password)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
+    return pg.url.rsplit("/", 1)[0] + "/" + name
+
+
 def _node(front: Front, pin: str):
     return next(n for n in front.cluster.nodes if n.name == pin)
 
@@ -311,21 +326,12 @@ def test_failed_sign_ins_are_counted_across_workers(front: Front):
 async def test_the_previous_schema_is_upgraded_on_live_postgres(front: Front):
     """A database made before versioning (the tables, no schema table) with a user's history in it: two
     workers starting at once upgrade it once, and nothing is lost."""
-    import asyncpg
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from agent.web import persistence, schema
 
-    pg = front.cluster.postgres
-    assert pg is not None
-    conn = await asyncpg.connect(host="127.0.0.1", port=pg.port, user="mock_interview", password=pg.password)
-    try:
-        await conn.execute("DROP DATABASE IF EXISTS upgrade_test")
-        await conn.execute("CREATE DATABASE upgrade_test")
-    finally:
-        await conn.close()
-    url = pg.url.rsplit("/", 1)[0] + "/upgrade_test"
+    url = await _fresh_database(front, "upgrade_test")
     engine = create_async_engine(url)
     v1 = ["users", "threads", "steps", "elements", "feedbacks", "interview_scores"]
     async with engine.begin() as c:  # what the app created before schema versions
@@ -360,20 +366,11 @@ async def test_a_known_threads_state_is_merged_in_one_statement_on_live_postgres
     UPDATE (Chainlit's merge: keys set to None dropped, the rest laid over), with the same result."""
     import uuid
 
-    import asyncpg
     from sqlalchemy import event
 
     from agent.web import persistence
 
-    pg = front.cluster.postgres
-    assert pg is not None
-    conn = await asyncpg.connect(host="127.0.0.1", port=pg.port, user="mock_interview", password=pg.password)
-    try:
-        await conn.execute("DROP DATABASE IF EXISTS merge_test")
-        await conn.execute("CREATE DATABASE merge_test")
-    finally:
-        await conn.close()
-    layer = persistence.make_data_layer(pg.url.rsplit("/", 1)[0] + "/merge_test", None)
+    layer = persistence.make_data_layer(await _fresh_database(front, "merge_test"), None)
     await persistence.ensure_schema(layer.engine)
     tid = str(uuid.uuid4())
     await layer.update_thread(tid, name="The CEO", metadata={"interview": {"turns": [1]}, "pending": "turn"})
