@@ -31,6 +31,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent.web.serving import pid_alive  # the app's own check, for the processes this script starts
+
 ROOT = Path(__file__).resolve().parents[1]
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 DB_USER = "mock_interview"
@@ -75,16 +77,6 @@ def wait_until(check, timeout: float, what: str, proc: subprocess.Popen | None =
         time.sleep(0.1)
     tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
     raise ClusterError(f"{what}: not ready in {timeout:.0f} s\n{tail}")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # --- what is installed ------------------------------------------------------------------------------------
@@ -290,7 +282,7 @@ class Worker:
     def alive(self) -> bool:
         if self.proc is not None:
             return self.proc.poll() is None
-        return bool(self.pid) and _alive(self.pid or 0)
+        return bool(self.pid) and pid_alive(self.pid or 0)
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.pid and self.alive():
@@ -387,17 +379,17 @@ class Nginx:
         return self
 
     def stop(self) -> None:
-        if self.pid and _alive(self.pid):
+        if self.pid and pid_alive(self.pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGQUIT)  # graceful: finish what is in flight
             t0 = time.monotonic()
-            while _alive(self.pid) and time.monotonic() - t0 < 10:
+            while pid_alive(self.pid) and time.monotonic() - t0 < 10:
                 if self.proc is not None:
                     with contextlib.suppress(subprocess.TimeoutExpired):
                         self.proc.wait(timeout=0.2)
                 else:
                     time.sleep(0.2)
-            if _alive(self.pid):
+            if pid_alive(self.pid):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(self.pid, signal.SIGKILL)
 

@@ -86,5 +86,14 @@ SAMPLE = {
 
 
 @pytest.fixture
+def fake_openai():
+    """A local OpenAI-compatible server (tests/fakes/openai_server.py) for one test."""
+    from tests.fakes.openai_server import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
 def sample() -> dict:
     return json.loads(json.dumps(SAMPLE))

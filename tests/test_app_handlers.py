@@ -17,7 +17,6 @@ from typing import Any
 
 import chainlit.data as cl_data
 import pytest
-from chainlit.user import PersistedUser
 from chainlit.user_session import user_sessions
 
 from agent import app
@@ -25,7 +24,7 @@ from agent.offline.interviewer import OfflineInterviewer
 from agent.session import InterviewSession, Move
 from agent.web import practice, room, views
 from tests.conftest import ROOT
-from tests.e2e.fakes import chainlit_session
+from tests.e2e.fakes import chainlit_session, installed_data_layer
 from tests.helpers import TEN_LINES
 
 BOARD = "Richard Okafor"
@@ -327,14 +326,8 @@ async def test_progress_without_a_data_layer_says_why():
 
 
 async def test_history_is_written_through_and_progress_is_charted(tmp_path, monkeypatch):
-    from agent.web import persistence
 
-    layer = persistence.make_data_layer(
-        f"sqlite+aiosqlite:///{tmp_path / 'h.db'}", persistence.make_storage(tmp_path / "files")
-    )
-    await persistence.ensure_schema(layer.engine)
-    monkeypatch.setattr(cl_data, "_data_layer", layer)
-    persisted = await layer.create_user(PersistedUser(id="", identifier="alice", createdAt="", metadata={}))
+    layer, persisted = await installed_data_layer(tmp_path, monkeypatch)
     async with chainlit_session(user=persisted) as s:
         await layer.update_thread(s.mock.thread_id, user_id=persisted.id)
         await app._message(_user_message(views.START))

@@ -8,11 +8,9 @@ has no choices, is one clear LLMError line.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
@@ -23,35 +21,17 @@ from agent.llm.config import Settings
 from agent.llm.interviewer import LLMInterviewer
 from agent.llm.judge import LLMScorer
 from agent.llm.resilience import DeadlineExceeded, LLMError, RetryPolicy, within
-from agent.models import Context, Transcript
+from agent.models import Transcript
 from agent.redact import MASK, install_log_redaction, redact
 from agent.report import render_markdown
-from agent.session import InterviewSession
 from tests.conftest import SAMPLE
-from tests.fakes.fixtures import interviewer_for, scorer_for
-from tests.fakes.openai_server import FakeOpenAI, fault
+from tests.fakes.fixtures import collect, interviewer_for, scorer_for, session_after_first_answer
+from tests.fakes.openai_server import fault
 
 KEY = "sk-proj-Zx81TestKeyThatMustNeverLeak0042"
 
 
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
-
-def _session() -> InterviewSession:
-    s = InterviewSession.new("ceo", Context(company="Alder Freight"))
-    s.commit(s.next_move(), "Welcome. How do you earn the trust of a new team?")
-    s.add_candidate("I listen first, then I ask the team what already works and why.")
-    return s
-
-
-def _collect(agen) -> list[str]:
-    async def run() -> list[str]:
-        return [chunk async for chunk in agen]
-
-    return asyncio.run(run())
 
 
 # --- item 7: keys never reach stderr or logs -----------------------------------------------------------
@@ -62,7 +42,7 @@ def test_an_error_body_echoing_the_key_is_redacted(fake_openai, status):
     fake_openai.script(fault("echo_auth", status=status))
     iv = interviewer_for(fake_openai, api_key=KEY, retries=0)
     with pytest.raises(LLMError) as info:
-        iv.respond(_session())
+        iv.respond(session_after_first_answer())
     message = str(info.value)
     assert fake_openai.headers[0]["Authorization"] == f"Bearer {KEY}"  # the server did echo it
     assert KEY not in message and KEY[8:30] not in message
@@ -135,7 +115,7 @@ def test_settings_timeout_is_the_whole_call_deadline(monkeypatch):
 def test_a_dripping_server_times_out_a_turn(fake_openai):
     fake_openai.script(fault("drip", interval=0.1))  # ~40 s for the whole reply, 0.1 s per read
     iv = interviewer_for(fake_openai, timeout=1.0, retries=0)
-    session = _session()
+    session = session_after_first_answer()
     before = session.to_json()
     started = time.monotonic()
     with pytest.raises(LLMError, match="did not finish its reply within 1s"):
@@ -149,7 +129,7 @@ def test_a_dripping_stream_times_out(fake_openai):
     iv = interviewer_for(fake_openai, timeout=1.0, retries=1)
     started = time.monotonic()
     with pytest.raises(LLMError, match="did not finish its reply within 1s"):
-        _collect(iv.astream(_session()))
+        collect(iv.astream(session_after_first_answer()))
     assert time.monotonic() - started < 5.0
     assert len(fake_openai.requests) == 2  # timed out, retried once, timed out again
 
@@ -166,7 +146,7 @@ def test_a_dripping_judge_times_out(fake_openai):
 def test_a_fast_reply_within_the_deadline_is_untouched(fake_openai):
     fake_openai.script(fault("drip", interval=0.0005, text="Fine. What would your team say about you?"))
     iv = interviewer_for(fake_openai, timeout=5.0, retries=0)
-    assert iv.respond(_session()) == "Fine. What would your team say about you?"
+    assert iv.respond(session_after_first_answer()) == "Fine. What would your team say about you?"
 
 
 def test_within_passes_results_and_errors_through():
@@ -182,7 +162,7 @@ def test_a_deadline_timeout_is_retried_then_succeeds(fake_openai):
     policy = RetryPolicy(sleep=lambda s: None)
     iv = LLMInterviewer(Settings(model="gpt-4o-mini", base_url=fake_openai.base_url, api_key="k", timeout=1.0,
                                  retries=1), policy=policy)
-    assert iv.respond(_session()) == "Thanks. How do you build trust?"
+    assert iv.respond(session_after_first_answer()) == "Thanks. How do you build trust?"
 
 
 # --- item 9: fallback scores say where they came from -----------------------------------------------
@@ -245,7 +225,7 @@ def test_an_unusable_200_is_one_clear_line(fake_openai, kind, says):
     fake_openai.script(*[fault(kind)] * 3)
     iv = interviewer_for(fake_openai, retries=2)
     with pytest.raises(LLMError) as info:
-        iv.respond(_session())
+        iv.respond(session_after_first_answer())
     message = str(info.value)
     assert says in message and "\n" not in message
     for noise in ("AttributeError", "IndexError", "ValueError", "'str' object", "list index"):

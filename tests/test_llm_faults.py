@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 
 import jsonschema
 import pytest
@@ -16,33 +15,13 @@ import pytest
 from agent.interview import Conversation
 from agent.llm.resilience import LLMError
 from agent.models import Context, Transcript
-from agent.session import InterviewSession
 from tests.conftest import SAMPLE
-from tests.fakes.fixtures import interviewer_for, scorer_for
+from tests.fakes.fixtures import collect, interviewer_for, scorer_for, session_after_first_answer
 from tests.fakes.openai_server import FakeOpenAI, fault, reply
-
-
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
 
 LINE = "Thanks for having me. What would you like to know first?"
 
 
-def _session_after_first_answer() -> InterviewSession:
-    s = InterviewSession.new("ceo", Context(company="Alder Freight"))
-    s.commit(s.next_move(), "Welcome. How do you earn the trust of a new team?")
-    s.add_candidate("I listen first, then I ask the team what already works and why.")
-    return s
-
-
-def _collect(agen) -> list[str]:
-    async def run() -> list[str]:
-        return [chunk async for chunk in agen]
-
-    return asyncio.run(run())
 
 
 RECOVERABLE = [
@@ -60,7 +39,7 @@ RECOVERABLE = [
 def test_respond_recovers_from_one_fault(fake_openai: FakeOpenAI, step):
     fake_openai.script(step, reply("That helps. How would you bring change to a team that works well?"))
     iv = interviewer_for(fake_openai, timeout=0.5)
-    session = _session_after_first_answer()
+    session = session_after_first_answer()
     text = iv.respond(session)
     assert text.endswith("?") and text.count("?") == 1
     assert session.state.turns[-1].text == text
@@ -71,14 +50,14 @@ def test_respond_recovers_from_one_fault(fake_openai: FakeOpenAI, step):
 def test_429_waits_as_long_as_retry_after_says(fake_openai: FakeOpenAI):
     fake_openai.script(fault("429", retry_after=3), reply(LINE))
     iv = interviewer_for(fake_openai)
-    iv.respond(_session_after_first_answer())
+    iv.respond(session_after_first_answer())
     assert iv.policy.waits == [3.0]
 
 
 def test_a_retry_after_too_long_is_a_clear_error_not_a_hang(fake_openai: FakeOpenAI):
     fake_openai.script(fault("429", retry_after=600))
     iv = interviewer_for(fake_openai)
-    session = _session_after_first_answer()
+    session = session_after_first_answer()
     before = session.to_json()
     with pytest.raises(LLMError, match="wait 600s"):
         iv.respond(session)
@@ -90,7 +69,7 @@ def test_respond_gives_up_after_bounded_retries_and_keeps_the_session(fake_opena
     step = fault(kind, retry_after=0) if kind != "timeout" else fault(kind, retry_after=1.0)
     fake_openai.script(step, step, step, reply(LINE))
     iv = interviewer_for(fake_openai, timeout=0.3, retries=2)
-    session = _session_after_first_answer()
+    session = session_after_first_answer()
     before = session.to_json()
     with pytest.raises(LLMError) as info:
         iv.respond(session)
@@ -106,8 +85,8 @@ def test_respond_gives_up_after_bounded_retries_and_keeps_the_session(fake_opena
 def test_astream_yields_tokens_and_commits_what_was_shown(fake_openai: FakeOpenAI):
     fake_openai.script(reply("Good answer. Tell me about a change you led that met resistance?"))
     iv = interviewer_for(fake_openai)
-    session = _session_after_first_answer()
-    chunks = _collect(iv.astream(session))
+    session = session_after_first_answer()
+    chunks = collect(iv.astream(session))
     assert len(chunks) > 3
     assert "".join(chunks).strip() == session.state.turns[-1].text
     assert fake_openai.requests[-1]["stream"] is True
@@ -118,8 +97,8 @@ def test_astream_yields_tokens_and_commits_what_was_shown(fake_openai: FakeOpenA
 def test_astream_retries_failures_before_anything_was_shown(fake_openai: FakeOpenAI, step):
     fake_openai.script(step, reply(LINE))
     iv = interviewer_for(fake_openai)
-    session = _session_after_first_answer()
-    chunks = _collect(iv.astream(session))
+    session = session_after_first_answer()
+    chunks = collect(iv.astream(session))
     assert "".join(chunks).strip() == session.state.turns[-1].text == LINE
 
 
@@ -127,7 +106,7 @@ def test_a_stream_that_dies_half_way_is_a_clear_error_and_the_turn_can_be_retrie
     long_line = "Thank you for that answer, it was useful to hear how you think about the people you lead. " * 3
     fake_openai.script(fault("half_stream", text=long_line + "What would you change first?"), reply(LINE))
     iv = interviewer_for(fake_openai)
-    session = _session_after_first_answer()
+    session = session_after_first_answer()
     before = session.to_json()
     shown: list[str] = []
 
@@ -139,7 +118,7 @@ def test_a_stream_that_dies_half_way_is_a_clear_error_and_the_turn_can_be_retrie
         asyncio.run(run())
     assert shown  # part of the turn had been shown before the stream died
     assert session.to_json() == before
-    chunks = _collect(iv.astream(session))
+    chunks = collect(iv.astream(session))
     assert "".join(chunks).strip() == LINE == session.state.turns[-1].text
 
 
@@ -198,6 +177,6 @@ def test_unreachable_server_is_one_clear_line():
     server = FakeOpenAI().start()
     server.stop()  # nothing listens on that port now
     iv = interviewer_for(server, retries=1)
-    session = _session_after_first_answer()
+    session = session_after_first_answer()
     with pytest.raises(LLMError, match="connection to the model server dropped"):
         iv.respond(session)

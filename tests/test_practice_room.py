@@ -12,15 +12,14 @@ import json
 
 import chainlit.data as cl_data
 import pytest
-from chainlit.user import PersistedUser
 from chainlit.user_session import user_sessions
 
 from agent import app
 from agent.models import Transcript
 from agent.offline.scorer import score
-from agent.web import chrome, persistence, practice, preferences, room, views
+from agent.web import chrome, practice, preferences, room, views
 from tests.conftest import ROOT
-from tests.e2e.fakes import chainlit_session
+from tests.e2e.fakes import chainlit_session, installed_data_layer
 from tests.helpers import TEN_LINES
 
 BOARD = "Richard Okafor"
@@ -111,12 +110,7 @@ async def test_a_redo_before_the_interview_is_scored_is_refused():
 
 
 async def test_settings_are_confirmed_kept_for_the_user_and_carried_into_the_next_interview(tmp_path, monkeypatch):
-    layer = persistence.make_data_layer(
-        f"sqlite+aiosqlite:///{tmp_path / 'p.db'}", persistence.make_storage(tmp_path / "files")
-    )
-    await persistence.ensure_schema(layer.engine)
-    monkeypatch.setattr(cl_data, "_data_layer", layer)
-    alice = await layer.create_user(PersistedUser(id="", identifier="alice", createdAt="", metadata={}))
+    layer, alice = await installed_data_layer(tmp_path, monkeypatch)
     chosen = {
         "company": "Alder Freight",
         "role": "COO",

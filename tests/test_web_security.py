@@ -322,22 +322,14 @@ def test_a_read_only_data_folder_refuses(tmp_path: Path):
 
 
 async def test_a_failed_save_during_an_interview_is_told_once_with_the_transcript(tmp_path, monkeypatch):
-    import chainlit.data as cl_data
-    from chainlit.user import PersistedUser
     from sqlalchemy import text
 
     from agent import app
     from agent.web import room, saving, views
-    from tests.e2e.fakes import chainlit_session
+    from tests.e2e.fakes import chainlit_session, installed_data_layer
     from tests.helpers import TEN_LINES
 
-    layer = persistence.make_data_layer(
-        f"sqlite+aiosqlite:///{tmp_path / 'h.db'}", persistence.make_storage(tmp_path / "files")
-    )
-    await persistence.ensure_schema(layer.engine)
-    monkeypatch.setattr(cl_data, "_data_layer", layer)
-    monkeypatch.setattr(cl_data, "_data_layer_initialized", True)
-    persisted = await layer.create_user(PersistedUser(id="", identifier="alice", createdAt="", metadata={}))
+    layer, persisted = await installed_data_layer(tmp_path, monkeypatch)
     async with chainlit_session(user=persisted) as s:
         await layer.update_thread(s.mock.thread_id, user_id=persisted.id)
         await app._message(cl_message(views.START))

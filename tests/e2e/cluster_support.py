@@ -145,19 +145,10 @@ class ClusterChat(Chat):
             "resume_thread",
         )
 
-    async def click(self, name: str) -> dict:
-        """As `Chat.click`, keeping the pin nginx sets (a browser stores every Set-Cookie)."""
-        action = next(d for e, d in reversed(self.events) if e == "action" and d["name"] == name)
-        async with httpx.AsyncClient(timeout=60) as http:
-            r = await http.post(
-                f"{self.server.base}/project/action",
-                headers={"Cookie": self.cookie},
-                json={"sessionId": self.session_id, "action": action},
-            )
-        if r.cookies.get("mi_worker"):
-            self.cookie = with_pin(self.cookie, r.cookies["mi_worker"])
-        r.raise_for_status()
-        return r.json()
+    def _kept(self, response: httpx.Response) -> None:
+        """A browser stores every Set-Cookie: the pin nginx sets moves with it."""
+        if response.cookies.get("mi_worker"):
+            self.cookie = with_pin(self.cookie, response.cookies["mi_worker"])
 
 
 async def _sleep(seconds: float) -> None:

@@ -76,3 +76,20 @@ async def chainlit_session(
     finally:
         context_var.reset(token)
         user_sessions.pop(mock.id, None)
+
+
+async def installed_data_layer(tmp_path: Any, monkeypatch: Any, user: str = "alice") -> tuple[Any, Any]:
+    """The app's data layer on a fresh SQLite file, installed as Chainlit's, with `user` in it."""
+    import chainlit.data as cl_data
+    from chainlit.user import PersistedUser
+
+    from agent.web import persistence
+
+    layer = persistence.make_data_layer(
+        f"sqlite+aiosqlite:///{tmp_path / 'app.db'}", persistence.make_storage(tmp_path / "files")
+    )
+    await persistence.ensure_schema(layer.engine)
+    monkeypatch.setattr(cl_data, "_data_layer", layer)
+    monkeypatch.setattr(cl_data, "_data_layer_initialized", True)
+    persisted = await layer.create_user(PersistedUser(id="", identifier=user, createdAt="", metadata={}))
+    return layer, persisted

@@ -197,8 +197,12 @@ class Chat:
                 headers={"Cookie": self.cookie},
                 json={"sessionId": self.session_id, "action": action},
             )
+        self._kept(r)
         r.raise_for_status()
         return r.json()
+
+    def _kept(self, response: httpx.Response) -> None:
+        """What a browser keeps from a response (nothing here; `ClusterChat` keeps nginx's pin)."""
 
     # --- reading ------------------------------------------------------------------------------
     def messages(self) -> list[dict]:

@@ -79,10 +79,10 @@ def _say(page, text: str) -> None:
     _wait_idle(page, before)
 
 
-def test_interview_in_the_browser(browser, server: Server, tmp_path: Path):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def _guarded_page(context, server: Server):
+    """A page that may fetch only from the app (anything else is aborted and listed), and its JS errors."""
     outside: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
 
     def guard(route):
         if route.request.url.startswith(server.base) or route.request.url.startswith(("data:", "blob:")):
@@ -93,8 +93,14 @@ def test_interview_in_the_browser(browser, server: Server, tmp_path: Path):
 
     context.route("**/*", guard)
     page = context.new_page()
-    errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    return page, outside, errors
+
+
+def test_interview_in_the_browser(browser, server: Server, tmp_path: Path):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page, outside, errors = _guarded_page(context, server)
 
     page.goto(server.base + "/")
     page.fill("#email", "alice")
@@ -236,21 +242,9 @@ def test_practice_loop_settings_incomplete_reports_and_dark_mode(browser, server
     incomplete and kept apart in progress; an answer redone from the review with before/after; the HTML
     report downloaded and opened offline; dark mode with a legible chart; a clean server log."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    outside: list[str] = []
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark", accept_downloads=True)
     context.add_init_script("localStorage.setItem('vite-ui-theme', 'dark')")
-
-    def guard(route):
-        if route.request.url.startswith(server.base) or route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page, outside, errors = _guarded_page(context, server)
     _login(page, server)
     page.wait_for_selector("text=Practise the interview that decides an executive hire")
 

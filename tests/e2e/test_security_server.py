@@ -65,7 +65,8 @@ async def scored_thread(server: Server, cookie: str) -> dict:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         r = httpx.get(f"{server.base}/project/thread/{thread_id}", headers={"Cookie": cookie}, timeout=10)
-        if r.status_code == 200 and len(r.json()["elements"]) >= 4:
+        names = [e["name"] for e in r.json()["elements"]] if r.status_code == 200 else []
+        if len(names) >= 4 and any(n.endswith("transcript.json") for n in names):  # saved in tasks, any order
             return r.json()
         time.sleep(0.2)
     raise AssertionError("the thread's files were not saved")

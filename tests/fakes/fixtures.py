@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from agent.llm.config import Settings
 from agent.llm.interviewer import LLMInterviewer
 from agent.llm.judge import LLMScorer
 from agent.llm.resilience import RetryPolicy
+from agent.models import Context
+from agent.session import InterviewSession
 from tests.fakes.openai_server import FakeOpenAI
 
 
@@ -37,3 +41,20 @@ def interviewer_for(server: FakeOpenAI, **kw: object) -> LLMInterviewer:
 
 def scorer_for(server: FakeOpenAI, **kw: object) -> LLMScorer:
     return LLMScorer(settings_for(server, temperature=0.0, **kw), policy=quick_policy())
+
+
+def session_after_first_answer() -> InterviewSession:
+    """An interview at the interviewer's second turn: one question asked, one answer given."""
+    s = InterviewSession.new("ceo", Context(company="Alder Freight"))
+    s.commit(s.next_move(), "Welcome. How do you earn the trust of a new team?")
+    s.add_candidate("I listen first, then I ask the team what already works and why.")
+    return s
+
+
+def collect(agen) -> list[str]:
+    """Everything an async generator yields (a streamed turn), from synchronous test code."""
+
+    async def run() -> list[str]:
+        return [chunk async for chunk in agen]
+
+    return asyncio.run(run())
