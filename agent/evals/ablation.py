@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from agent.listening.model import embed
 
-    data = corpus_mod.load(corpus_mod.TRAIN_DIR)
+    data = corpus_mod.load(corpus_mod.TRAIN_DIR, training=True)
     test, problems = L.load_test()
     if problems:
         print("the test split is not the frozen one: " + "; ".join(problems), file=sys.stderr)

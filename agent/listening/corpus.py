@@ -83,7 +83,13 @@ def _records(paths: list[Path]) -> list[dict]:
     return out
 
 
-def load(folder: Path) -> Corpus:
+UNPLACED_WORDS = 3
+
+
+def load(folder: Path, *, training: bool = False) -> Corpus:
+    """`training`: leave out the short pieces of a labeled sentence the reader cuts in several (the "Thank you."
+    of "Thank you. What's behind the Lisbon delay?"): the labels can't say which piece carries them, and
+    learning them on "Thank you." taught the heads that thanks is a researched question."""
     corpus = Corpus()
     seen_questions: set[str] = set()
     for rec in _records(answer_files(folder)):
@@ -95,7 +101,10 @@ def load(folder: Path) -> Corpus:
             labels = frozenset(sentence.get("labels", [])) & frozenset(SENTENCE_LABELS)
             pieces = units(sentence["text"])
             has_aside = any(u.aside for u in pieces)
+            several = labels and sum(not u.aside for u in pieces) > 1
             for unit in pieces:
+                if training and several and not unit.aside and len(unit.text.split()) <= UNPLACED_WORDS:
+                    continue
                 # An aside keeps only the grader label; its sentence keeps the rest.
                 own = labels & {"grader"} if unit.aside else (labels - {"grader"} if has_aside else labels)
                 corpus.sentences.append(

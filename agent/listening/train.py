@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +38,7 @@ from agent.models import TOPICS
 
 VERSION = 1
 C_GRID = (0.5, 2.0)
+MAX_FOLDS = 8  # authors held out together past this many (see _folds)
 THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.86, 0.05))
 TOPIC_CLASSES = (*TOPICS, "none")
 
@@ -92,10 +94,19 @@ def _fit_multiclass(x: Any, y: np.ndarray, c: float, n_classes: int) -> tuple[np
 
 
 def _folds(groups: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Leave one author out (authors with too little data are always trained on)."""
-    names = sorted(set(groups))
+    """Hold authors out: each fold's test part is whole authors, never seen in its training part. Past
+    MAX_FOLDS authors, they are dealt into MAX_FOLDS folds of about equal size (largest first), which keeps
+    training minutes flat as writers join. Authors with too little data are always trained on."""
     g = np.array(groups)
-    return [(np.where(g != name)[0], np.where(g == name)[0]) for name in names if (g == name).sum() >= 30]
+    sizes = sorted(((int((g == name).sum()), name) for name in set(groups)), key=lambda sn: (-sn[0], sn[1]))
+    held = [name for n, name in sizes if n >= 30]
+    bins: list[list[str]] = [[] for _ in range(min(MAX_FOLDS, len(held)))]
+    load = [0] * len(bins)
+    for name in held:
+        k = load.index(min(load))
+        bins[k].append(name)
+        load[k] += int((g == name).sum())
+    return [(np.where(~np.isin(g, names))[0], np.where(np.isin(g, names))[0]) for names in bins]
 
 
 def _best_f1(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
@@ -109,37 +120,49 @@ def _best_f1(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
     return best
 
 
+Folds = list[tuple[np.ndarray, np.ndarray]]
+
+
+def _fit_label(x: Any, y: np.ndarray, folds: Folds) -> tuple[float, float, float, np.ndarray, float]:
+    """One label: (threshold, cross-validated F1, C, weights, bias)."""
+    if not folds:  # too little data to hold an author out: default settings
+        w, b = _fit_binary(x, y, C_GRID[0])
+        return 0.5, 0.0, C_GRID[0], w, b
+    best: tuple[float, float, float] | None = None
+    held = np.concatenate([t for _, t in folds])
+    for c in C_GRID:
+        oof = np.zeros(len(y))
+        for train, test in folds:
+            w, b = _fit_binary(x[train], y[train], c)
+            oof[test] = 1 / (1 + np.exp(-(x[test] @ w + b)))
+        t, f1 = _best_f1(y[held], oof[held])
+        if best is None or f1 > best[1]:
+            best = (t, f1, c)
+    assert best is not None
+    w, b = _fit_binary(x, y, best[2])
+    return (*best, w, b)
+
+
 def fit_binary_head(
     labels: tuple[str, ...], dense: np.ndarray, ids: list[list[int]], y: np.ndarray, groups: list[str],
     variant: Variant, n_structure: int, log: Callable[[str], None],
 ) -> tuple[LinearHead, dict[str, Any]]:
-    """Per label: C and threshold by leave-one-author-out, then a fit on everything."""
+    """Per label: C and threshold by holding authors out, then a fit on everything. Labels are fitted in
+    parallel (one process per core: liblinear is single-threaded); each fit is deterministic, so the result
+    does not depend on how many cores ran it."""
+    from joblib import Parallel, delayed
+
     x = design(dense, ids, variant, n_structure)
     folds = _folds(groups)
+    fits = Parallel(n_jobs=min(len(labels), os.cpu_count() or 1))(
+        delayed(_fit_label)(x, y[:, j], folds) for j in range(len(labels))
+    )
     report: dict[str, Any] = {}
-    coefs, biases, thresholds = [], [], []
-    for j, label in enumerate(labels):
-        best: tuple[float, float, float, np.ndarray] | None = None
-        if not folds:  # too little data to hold an author out: default settings
-            best = (0.5, 0.0, C_GRID[0], np.zeros(len(y)))
-        for c in C_GRID if folds else ():
-            oof = np.zeros(len(y))
-            for train, test in folds:
-                w, b = _fit_binary(x[train], y[train, j], c)
-                oof[test] = 1 / (1 + np.exp(-(x[test] @ w + b)))
-            held = np.concatenate([t for _, t in folds])
-            t, f1 = _best_f1(y[held, j], oof[held])
-            if best is None or f1 > best[1]:
-                best = (t, f1, c, oof)
-        assert best is not None
-        t, f1, c, oof = best
-        w, b = _fit_binary(x, y[:, j], c)
-        coefs.append(w)
-        biases.append(b)
-        thresholds.append(t)
-        report[label] = {"cv_f1": round(f1, 3), "C": c, "threshold": t, "positives": int(y[:, j].sum())}
-        log(f"  {label:<18} F1 {f1:.3f}  C={c}  t={t}  n+={int(y[:, j].sum())}")
-    return _export(labels, np.array(coefs), np.array(biases), np.array(thresholds), dense.shape[1], False), report
+    for label, (t, f1, c, _, _), positives in zip(labels, fits, y.sum(axis=0), strict=True):
+        report[label] = {"cv_f1": round(f1, 3), "C": c, "threshold": t, "positives": int(positives)}
+        log(f"  {label:<18} F1 {f1:.3f}  C={c}  t={t}  n+={int(positives)}")
+    coefs, biases, thresholds = (np.array([f[k] for f in fits]) for k in (3, 4, 0))
+    return _export(labels, coefs, biases, thresholds, dense.shape[1], False), report
 
 
 def fit_multiclass_head(
@@ -261,7 +284,7 @@ def question_data(examples: Sequence[corpus_mod.QuestionExample]) -> tuple[np.nd
 
 
 def train(variant: Variant = CHOSEN, log: Callable[[str], None] = print) -> tuple[dict[str, LinearHead], dict]:
-    data = corpus_mod.load(corpus_mod.TRAIN_DIR)
+    data = corpus_mod.load(corpus_mod.TRAIN_DIR, training=True)
     if not data.sentences:
         raise SystemExit("no training corpus under evals/corpus/train/")
     n_struct = len(features.STRUCTURE)

@@ -35,7 +35,7 @@ _HUMBLE = {
 # distinct signs of humility make a 4 and a 5. (A single sign made a 4 until 75 transcripts by three new writers
 # showed humility read a point high in the middle of the scale: on the 203 training and dev transcripts, exact
 # 0.714 -> 0.734, and kappa up on each set.)
-POSTURE_FLOOR = 0.4
+POSTURE_FLOOR = 0.5
 HUMBLE_FOR_FOUR = 2
 HUMBLE_FOR_FIVE = 3
 _VERDICTS = {"answered": "addressed", "thin": "weak", "dodged": "evaded"}
