@@ -31,14 +31,15 @@ _GRANTING_MOVES = frozenset({"grant", "grant_permission"})
 _ANSWER_TOPIC_MOVES = frozenset({"opening", "question", "follow_up", "probe_dodge", "pushback", "redirect"})
 # A deal-breaker changes a score by two or more points, so the signals behind one must be surer than the
 # signal's own threshold. Tuned on the training and dev transcripts (293 of them, `evals/README.md`), never the
-# test split, each time the heads are retrained. With the heads of 21 writers: a lecture or a critique counts at
-# 0.9 (at 0.6 / 0.8, "I'd look at pounds per operator hour first" and "EBITDA margin near 11, against 13 to 15 at
-# peers" were deal-breakers: dev humility QWK 0.76 -> 0.86), a push before the close at 0.65, and pressure, which
-# counts as a push on its own, at 0.5 (at 0.3, "We delivered on Monday." undid the excuse for answering the
-# interviewer's own pay question).
+# test split, each time the heads are retrained. With the heads of 21 writers: a lecture counts at 0.85 and a
+# critique at 0.9 (at 0.6 / 0.8, "I'd look at pounds per operator hour first" and "EBITDA margin near 11, against
+# 13 to 15 at peers" were deal-breakers: dev humility QWK 0.77 -> 0.83; "Honestly, you shouldn't be chasing
+# volume." reads 0.85), a push before the close at 0.65, and pressure, which counts as a push on its own, at 0.5
+# (at 0.3, "We delivered on Monday." undid the excuse for answering the interviewer's own pay question).
 DEAL_BREAKER_FLOOR = {"directs": 0.85, "criticizes": 0.9, "push": 0.65, "pressure": 0.5}
-# A plain ask and a hedged one are two readings of one act, so their probabilities add up: "I'd hope to be
-# someone you'd feel comfortable putting forward to the full board" reads 0.45 plain and 0.08 hedged.
+# A plain ask and a hedged one are two readings of one act, so at the close their probabilities add up: a
+# sentence the heads split between the two still asks (dev outcome on `evals/datasets` 0.87 -> 0.91 when this
+# replaced "either over its own threshold").
 ASK_FLOOR = 0.5
 NEAR = 0.1  # probabilities kept below a label's threshold, for the floors above
 BURIED_AFTER = 6  # an ask is buried when it sits mid-way through an answer this many sentences long
@@ -171,7 +172,8 @@ def read_candidate_text(text: str, closing: bool, question: str = "") -> tuple[U
     ids = [features.ngram_ids(u.text) for u in pieces]
     probs = heads.probabilities(features.sentence_dense(vectors[:-2], vectors[-2], vectors[-1], struct), ids)
     grader = heads.labels.index("grader")
-    aimed = _enclosed(probs[:, grader] >= heads.thresholds[grader], (probs >= heads.thresholds).any(axis=1))
+    says_something = np.asarray((probs >= heads.thresholds).any(axis=1))
+    aimed = _enclosed(probs[:, grader] >= heads.thresholds[grader], says_something)
     if aimed.any() and not aimed.all():
         # Read the rest again as if the grader-directed text were not there at all (the answer's context, and
         # each sentence's place in it, without it): what is said to a grader must not shift how the
@@ -397,7 +399,7 @@ def _structure(reading: Reading) -> None:
                 lead_in = None
                 continue
             hit = QuestionHit(t.index, u.span, found.replace("_question", ""))
-            asks = u.unit.text.rstrip(" \"'”’)]").endswith("?")
+            asks = u.unit.is_question
             if asks and lead_in is not None and lead_in in reading.questions:
                 # "I read you won the Dogger Ridge contract. Are you planning a base there?" is one question,
                 # as specific as its research
