@@ -31,12 +31,12 @@ _GRANTING_MOVES = frozenset({"grant", "grant_permission"})
 _ANSWER_TOPIC_MOVES = frozenset({"opening", "question", "follow_up", "probe_dodge", "pushback", "redirect"})
 # A deal-breaker changes a score by two or more points, so the signals behind one must be surer than the
 # signal's own threshold. Tuned on the training and dev transcripts (293 of them, `evals/README.md`), never the
-# test split, each time the heads are retrained. With the heads of 21 writers: a lecture counts at 0.85 and a
-# critique at 0.9 (at 0.6 / 0.8, "I'd look at pounds per operator hour first" and "EBITDA margin near 11, against
-# 13 to 15 at peers" were deal-breakers: dev humility QWK 0.77 -> 0.83; "Honestly, you shouldn't be chasing
-# volume." reads 0.85), a push before the close at 0.65, and pressure, which counts as a push on its own, at 0.5
-# (at 0.3, "We delivered on Monday." undid the excuse for answering the interviewer's own pay question).
-DEAL_BREAKER_FLOOR = {"directs": 0.85, "criticizes": 0.9, "push": 0.65, "pressure": 0.5}
+# test split, each time the heads are retrained. With the heads of 25 writers: a lecture (its surest clause, see
+# `_surest_clause`) and a critique count at 0.9 (at 0.6 / 0.8, "I'd look at pounds per operator hour first" and
+# "EBITDA margin near 11, against 13 to 15 at peers" were deal-breakers: dev humility QWK 0.77 -> 0.88), a push
+# before the close at 0.75, and pressure, which counts as a push on its own, at 0.5 (at 0.3, "We delivered on
+# Monday." undid the excuse for answering the interviewer's own pay question).
+DEAL_BREAKER_FLOOR = {"directs": 0.9, "criticizes": 0.9, "push": 0.75, "pressure": 0.5}
 # A plain ask and a hedged one are two readings of one act, so at the close their probabilities add up: a
 # sentence the heads split between the two still asks (dev outcome on `evals/datasets` 0.87 -> 0.91 when this
 # replaced "either over its own threshold").
@@ -198,6 +198,8 @@ def read_candidate_text(text: str, closing: bool, question: str = "") -> tuple[U
         near = {label: float(p) for label, p in zip(heads.labels, row, strict=True) if p >= NEAR}
         if "grader" in labels:
             labels, near = _outside_the_grader_text(u, labels, closing, question, text), {}
+        else:
+            near = _surest_clause(u, labels, near, closing, question, text)
         out.append(UnitReading(u, labels, near))
     return tuple(out)
 
@@ -217,19 +219,42 @@ def _enclosed(aimed: np.ndarray, says_something: np.ndarray) -> np.ndarray:
 _CLAUSE = re.compile(r"[,;:]\s+|\s+[-–—]\s+")
 
 
+def _clause_probabilities(text: str, closing: bool, question: str, answer: str) -> np.ndarray | None:
+    """The sentence head over each clause of a sentence on its own (None for a single clause)."""
+    clauses = [c for c in _CLAUSE.split(text) if any(ch.isalnum() for ch in c)]
+    if len(clauses) < 2:
+        return None
+    vectors = model.embed([*clauses, question, answer])
+    struct = np.vstack([features.structure(c, closing=closing, aside=False, first=False, last=False) for c in clauses])
+    dense = features.sentence_dense(vectors[:-2], vectors[-2], vectors[-1], struct)
+    return model.heads().sentence.probabilities(dense, [features.ngram_ids(c) for c in clauses])
+
+
+_WRAPPED = ("directs",)  # read clause by clause for critiques too, dev humility QWK fell 0.88 -> 0.83
+
+
+def _surest_clause(unit: Unit, labels: dict[str, float], near: dict[str, float], closing: bool, question: str,
+                   answer: str) -> dict[str, float]:
+    """A lecture reads no softer for what is wrapped around it ("Honestly, you shouldn't be chasing volume.",
+    "With respect, and I could be off base, shut the depot."): for a sentence already read as one, its surest
+    clause counts against the deal-breaker floor."""
+    wrapped = [label for label in _WRAPPED if label in labels]
+    probs = _clause_probabilities(unit.text, closing, question, answer) if wrapped else None
+    if probs is None:
+        return near
+    heads = model.heads().sentence
+    return {**near, **{label: max(near[label], float(probs[:, heads.labels.index(label)].max())) for label in wrapped}}
+
+
 def _outside_the_grader_text(unit: Unit, labels: dict[str, float], closing: bool, question: str,
                              answer: str) -> dict[str, float]:
     """A sentence that speaks to a grader earns nothing, and its grader-directed words count for nothing: only
     what its clauses say *before* it turns to the grader (a lecture, a push) still counts."""
     heads = model.heads().sentence
     kept = {"grader": labels["grader"]}
-    clauses = [c for c in _CLAUSE.split(unit.text) if any(ch.isalnum() for ch in c)]
-    if len(clauses) < 2:
+    probs = _clause_probabilities(unit.text, closing, question, answer)
+    if probs is None:
         return kept
-    vectors = model.embed([*clauses, question, answer])
-    struct = np.vstack([features.structure(c, closing=closing, aside=False, first=False, last=False) for c in clauses])
-    probs = heads.probabilities(features.sentence_dense(vectors[:-2], vectors[-2], vectors[-1], struct),
-                                [features.ngram_ids(c) for c in clauses])
     grader = heads.labels.index("grader")
     for row in probs:
         if row[grader] >= heads.thresholds[grader] / 2:

@@ -31,11 +31,12 @@ _HUMBLE = {
     "permission": "asks permission before offering ideas",
 }
 # How the reading becomes a humility score (tuned on the training and dev transcripts, never the test split):
-# a self-aggrandizing or dismissive remark counts when the listener is at least this sure of it, and this many
+# a self-aggrandizing or dismissive remark counts when the listener is at least this sure of it (0.6 with this
+# round's heads: at 0.4, integrity stories about someone else's misconduct read as belittling), and this many
 # distinct signs of humility make a 4 and a 5. (A single sign made a 4 until 75 transcripts by three new writers
 # showed humility read a point high in the middle of the scale: on the 203 training and dev transcripts, exact
 # 0.714 -> 0.734, and kappa up on each set.)
-POSTURE_FLOOR = 0.5
+POSTURE_FLOOR = 0.6
 HUMBLE_FOR_FOUR = 2
 HUMBLE_FOR_FIVE = 3
 _VERDICTS = {"answered": "addressed", "thin": "weak", "dodged": "evaded"}
