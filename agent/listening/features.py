@@ -51,7 +51,7 @@ def structure(text: str, *, closing: bool, aside: bool, first: bool, last: bool)
             float(closing),
             float(aside),
             math.log1p(n_words) / 4.0,
-            float(any(ch.isdigit() for ch in text)),
+            float(any(map(str.isdigit, text))),
             float(first),
             float(last),
         ],
@@ -67,7 +67,7 @@ def answer_structure(question_vec: np.ndarray, answer_vec: np.ndarray, answer: s
     """`*_topics`: the topic head's distribution over the six plan topics for the question and for the answer,
     so a tenure answer to an integrity question shows as talking about something else."""
     n_words = len(answer.split())
-    digits = sum(ch.isdigit() for ch in answer)
+    digits = sum(map(str.isdigit, answer))
     return np.array(
         [
             float(np.dot(question_vec, answer_vec)),

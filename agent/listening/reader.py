@@ -191,11 +191,10 @@ def read_candidate_text(text: str, closing: bool, question: str = "") -> tuple[U
         )
         probs[kept] = again
     out = []
-    for u, row in zip(pieces, probs, strict=True):
-        labels = {
-            label: float(p) for label, p, t in zip(heads.labels, row, heads.thresholds, strict=True) if p >= t
-        }
-        near = {label: float(p) for label, p in zip(heads.labels, row, strict=True) if p >= NEAR}
+    names = heads.labels
+    for u, row, over in zip(pieces, probs.tolist(), (probs >= heads.thresholds).tolist(), strict=True):
+        labels = {names[j]: p for j, p in enumerate(row) if over[j]}
+        near = {names[j]: p for j, p in enumerate(row) if p >= NEAR}
         if "grader" in labels:
             labels, near = _outside_the_grader_text(u, labels, closing, question, text), {}
         else:
@@ -238,7 +237,7 @@ def _surest_clause(unit: Unit, labels: dict[str, float], near: dict[str, float],
     """A lecture reads no softer for what is wrapped around it ("Honestly, you shouldn't be chasing volume.",
     "With respect, and I could be off base, shut the depot."): for a sentence already read as one, its surest
     clause counts against the deal-breaker floor."""
-    wrapped = [label for label in _WRAPPED if label in labels]
+    wrapped = [label for label in _WRAPPED if label in labels and near[label] < DEAL_BREAKER_FLOOR[label]]
     probs = _clause_probabilities(unit.text, closing, question, answer) if wrapped else None
     if probs is None:
         return near
