@@ -38,7 +38,7 @@ _ANSWER_TOPIC_MOVES = frozenset({"opening", "question", "follow_up", "probe_dodg
 # Monday." undid the excuse for answering the interviewer's own pay question).
 DEAL_BREAKER_FLOOR = {"directs": 0.9, "criticizes": 0.9, "push": 0.75, "pressure": 0.5}
 # A plain ask and a hedged one are two readings of one act, so at the close their probabilities add up: a
-# sentence the heads split between the two still asks (dev outcome on `evals/datasets` 0.87 -> 0.91 when this
+# sentence the heads split between the two still asks (dev outcome on `evals/datasets` 0.87 -> 0.90 when this
 # replaced "either over its own threshold").
 ASK_FLOOR = 0.5
 NEAR = 0.1  # probabilities kept below a label's threshold, for the floors above

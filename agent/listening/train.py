@@ -3,8 +3,8 @@
     python -m agent.listening.train [--report PATH]
 
 Every head is a logistic regression (scikit-learn) over the features in `features.py`. Its settings and
-each label's decision threshold are chosen by cross-validation that holds one corpus author out at a time —
-a stand-in for people who write differently from us. The frozen test split is never read here. The result
+each label's decision threshold are chosen by cross-validation that holds whole corpus authors out (see
+`_folds`) — a stand-in for people who write differently from us. The frozen test split is never read here. The result
 is `agent/data/listener/heads.npz` (plain arrays: run time needs numpy only) and `heads.json` (labels,
 thresholds, sha256, the cross-validated figures).
 """
