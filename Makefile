@@ -91,6 +91,8 @@ eval-replay: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/mock-interview eval --engine offline --junit-xml artifacts/eval/junit.xml --report artifacts/eval/report.md
+	@# the blind split's tables: per-signal precision / recall / F1, answered / thin / dodged, the ablation
+	@awk '/^## listening/{on=1} /^<details>/{on=0} on' artifacts/eval/report.md
 
 # The listener's heads from the corpus (evals/corpus/train), deterministic, numpy + scikit-learn, no torch:
 # writes agent/data/listener/heads.npz and heads.json (with the cross-validated figures).

@@ -22,7 +22,7 @@ def _spoken(transcript: Transcript) -> list:
 def prepare(transcripts: Iterable[Transcript]) -> None:
     """Encode what a batch of transcripts will need in one call, so reading each finds it memoised: for a
     file of many transcripts, one encoder call per transcript was a fifth of the scoring time."""
-    model.embed([text for t in transcripts for text in texts_to_embed([(x.speaker, x.text) for x in _spoken(t)])])
+    model.memoise([text for t in transcripts for text in texts_to_embed([(x.speaker, x.text) for x in _spoken(t)])])
 
 
 def listen_transcript(transcript: Transcript, *, closing_start: int | None = None) -> Reading:

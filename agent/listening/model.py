@@ -58,17 +58,22 @@ _MEMO: dict[str, np.ndarray] = {}
 _MEMO_LIMIT = 50_000
 
 
-def embed(texts: list[str]) -> np.ndarray:
-    """Unit-length embeddings, one row per text (float32). Texts seen before come from a memo, and the rest
-    are encoded in one batch: the reader asks for a transcript's texts up front, then turn by turn."""
-    if not texts:
-        return np.zeros((0, 256), dtype=np.float32)
+def memoise(texts: list[str]) -> None:
+    """Encode, in one batch, those of these texts not seen before: the reader asks for a transcript's texts
+    up front, then finds them here turn by turn."""
     missing = list(dict.fromkeys(t for t in texts if t not in _MEMO))
     if missing:
         if len(_MEMO) + len(missing) > _MEMO_LIMIT:
             _MEMO.clear()
         vectors = np.asarray(encoder().encode(missing, show_progress_bar=False), dtype=np.float32)
         _MEMO.update(zip(missing, vectors, strict=True))
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """Unit-length embeddings, one row per text (float32), through the memo."""
+    if not texts:
+        return np.zeros((0, 256), dtype=np.float32)
+    memoise(texts)
     return np.vstack([_MEMO[t] for t in texts])
 
 

@@ -342,7 +342,7 @@ def listen(
     """Read (speaker, text) pairs. `tags` carries each turn's `topic`/`move` when the product wrote them;
     `closing_start` overrides the guess when the session knows its stage."""
     tags = tags or [{} for _ in turns]
-    model.embed(texts_to_embed(turns))  # one batch; each turn's reading then finds its vectors memoised
+    model.memoise(texts_to_embed(turns))  # one batch; each turn's reading then finds its vectors there
     read_interviewer_texts([text for s, text in turns if s == "interviewer" and text.strip()])
     readings: list[TurnReading] = []
     last_topic: str | None = None
