@@ -6,8 +6,6 @@ Bad input exits 2 with one line on standard error; no traceback ever reaches the
 from __future__ import annotations
 
 import argparse
-import contextlib
-import itertools
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -100,49 +98,61 @@ def cmd_score(args: argparse.Namespace) -> int:
     status = 0
     out = sys.stdout
     as_text = args.format == "text" or (args.format == "auto" and out.isatty())
-    for item in _prepared(load(args.path), scorer):
+    items = list(load(args.path))
+    for item, outcome in zip(items, _outcomes(items, scorer), strict=True):
         if item.error or item.transcript is None:
             _err(f"{item.where}: {item.error}")
             status = EXIT_BAD_INPUT
             continue
-        try:
-            card = scorer.score(item.transcript)
-            line = "" if as_text else json.dumps(card.to_json_dict(), ensure_ascii=False)
-        except LLMError as exc:
-            if not exc.retryable:
-                raise LLMError(f"{item.where}: {exc}", kind=exc.kind, retryable=False) from None
-            _err(f"{item.where}: {exc}")
-            status = status or EXIT_FAILED
-            continue
-        except InputError as exc:
-            _err(f"{item.where}: {exc}")
+        if isinstance(outcome, LLMError) and not outcome.retryable:
+            raise LLMError(f"{item.where}: {outcome}", kind=outcome.kind, retryable=False) from None
+        if isinstance(outcome, InputError):
+            _err(f"{item.where}: {outcome}")
             status = EXIT_BAD_INPUT
             continue
-        except Exception as exc:  # a bug in a scorer: this transcript is lost, not the batch
-            _err(f"{item.where}: scoring failed: {type(exc).__name__}: {_one_line(exc)}")
+        if isinstance(outcome, LLMError):
+            _err(f"{item.where}: {outcome}")
+            status = status or EXIT_FAILED
+            continue
+        if isinstance(outcome, Exception):  # a bug in a scorer: this transcript is lost, not the batch
+            _err(f"{item.where}: {_one_line(outcome)}")
             status = status or EXIT_FAILED
             continue
         if as_text:
             from agent.terminal import print_scorecard
 
-            print_scorecard(card, item.transcript, file=out)
+            print_scorecard(outcome, item.transcript, file=out)
         else:
-            out.write(line + "\n")
+            out.write(json.dumps(outcome.to_json_dict(), ensure_ascii=False) + "\n")
         out.flush()
     return status
 
 
-BATCH = 64  # transcripts a scorer prepares at once (the whole input is already read: nothing waits on it)
+def _outcomes(items: list[Any], scorer: Any) -> Iterator[Any]:
+    """Each item's scorecard, or the exception that stopped it (None for an item that didn't parse).
 
+    A scorer with `score_all` (offline) takes the whole batch at once; any other is called lazily, one
+    transcript at a time, so a refused key stops the batch before another call is made.
+    """
+    from agent.engines import ScoringFailed
+    from agent.llm.resilience import LLMError
 
-def _prepared(items: Iterator[Any], scorer: Any) -> Iterator[Any]:
-    """The items in order, each chunk handed to the scorer's `prepare` (when it has one) before scoring."""
-    prepare = getattr(scorer, "prepare", None)
-    for chunk in iter(lambda: list(itertools.islice(items, BATCH)), []):
-        if prepare is not None:
-            with contextlib.suppress(Exception):  # a failure shows again, per transcript, when it is scored
-                prepare([item.transcript for item in chunk if item.transcript is not None])
-        yield from chunk
+    score_all = getattr(scorer, "score_all", None)
+    if score_all is not None:
+        cards = iter(score_all([item.transcript for item in items if item.transcript is not None]))
+        for item in items:
+            yield None if item.transcript is None else next(cards)
+        return
+    for item in items:
+        if item.transcript is None:
+            yield None
+            continue
+        try:
+            yield scorer.score(item.transcript)
+        except (LLMError, InputError) as exc:
+            yield exc
+        except Exception as exc:  # a bug in a scorer: reported by the caller, per transcript
+            yield ScoringFailed.of(exc)
 
 
 def _one_line(exc: BaseException, limit: int = 300) -> str:

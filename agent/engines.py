@@ -4,12 +4,21 @@ when it is chosen, so the offline path never pays for langchain, openai or tikto
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from agent.models import Scorecard, Transcript
 from agent.transcripts import InputError
 
 ENGINES = ("offline", "openai")
+
+
+class ScoringFailed(Exception):
+    """A bug in a scorer on one transcript, as one picklable line: that transcript is lost, not the batch."""
+
+    @classmethod
+    def of(cls, exc: Exception) -> ScoringFailed:
+        return cls(f"scoring failed: {type(exc).__name__}: {exc}")
 
 
 class Scorer(Protocol):
@@ -26,11 +35,11 @@ class OfflineScorer:
 
         return score(transcript)
 
-    def prepare(self, transcripts: list[Transcript]) -> None:
-        """Ready the listener for these transcripts, about to be scored one by one (see `cmd_score`)."""
-        from agent.listening import prepare
+    def score_all(self, transcripts: list[Transcript]) -> Iterator[Scorecard | Exception]:
+        """A whole batch, on every core when it is big enough (see `agent.offline.batch`)."""
+        from agent.offline.batch import score_all
 
-        prepare(transcripts)
+        return score_all(transcripts)
 
 
 def llm_configured(env: dict[str, str] | None = None) -> bool:

@@ -87,25 +87,30 @@ def test_bad_input_exits_2_with_one_clear_line(capsys, tmp_path, setup, argv, ex
     assert "Traceback" not in err
 
 
-def test_a_batch_scored_after_one_prepare_per_chunk_reads_exactly_as_one_by_one(capsys, tmp_path, monkeypatch):
-    from agent import cli
-    from agent.engines import OfflineScorer
+def test_a_batch_scored_by_forked_workers_prints_exactly_what_one_process_prints(capsys, tmp_path, monkeypatch):
+    from agent import listening
     from agent.listening import model
+    from agent.offline import batch
 
     rows = [line for line in DATASETS.joinpath("core.jsonl").read_text().splitlines() if line.strip()][:12]
     path = _write(tmp_path, "batch.jsonl", "\n".join([*rows[:5], "{broken", *rows[5:]]) + "\n")
-    monkeypatch.setattr(cli, "BATCH", 4)
-    chunks: list[int] = []
-    real = OfflineScorer.prepare
-    monkeypatch.setattr(OfflineScorer, "prepare", lambda self, ts: (chunks.append(len(ts)), real(self, ts)))
-    model._MEMO.clear()
-    code, batched, err = run(capsys, "score", path, "--engine", "offline")
+    monkeypatch.setattr(batch, "CHUNK", 4)
+    monkeypatch.setattr(batch, "MIN_PER_WORKER", 1)
+    forked: list[int] = []
+    real_pool = batch.multiprocessing_pool
+    monkeypatch.setattr(batch, "multiprocessing_pool", lambda n: (forked.append(n), real_pool(n))[1])
+    monkeypatch.setenv("MOCK_INTERVIEW_WORKERS", "2")
+    code, parallel, err = run(capsys, "score", path, "--engine", "offline")
+    assert forked == [2]
     assert code == 2 and err.count("\n") == 1 and "batch.jsonl:6: invalid JSON" in err
-    assert chunks == [4, 3, 4, 1]  # 13 lines in chunks of 4; the broken one is not prepared
-    monkeypatch.setattr(OfflineScorer, "prepare", lambda self, ts: (_ for _ in ()).throw(RuntimeError("no")))
+    monkeypatch.setenv("MOCK_INTERVIEW_WORKERS", "1")
+    model._MEMO.clear()
+    code, serial, _ = run(capsys, "score", path, "--engine", "offline")
+    assert forked == [2] and code == 2 and serial == parallel and len(serial.splitlines()) == 12
+    monkeypatch.setattr(listening, "prepare", lambda ts: (_ for _ in ()).throw(RuntimeError("no")))
     model._MEMO.clear()
     code, unprepared, _ = run(capsys, "score", path, "--engine", "offline")  # a failing prepare costs nothing
-    assert code == 2 and unprepared == batched and len(batched.splitlines()) == 12
+    assert code == 2 and unprepared == serial
 
 
 def test_a_bad_jsonl_line_keeps_the_good_ones(capsys, tmp_path):

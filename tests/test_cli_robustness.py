@@ -170,9 +170,12 @@ def test_stdin_json_still_scores(capsys, monkeypatch):
     assert (code, err) == (0, "") and out == card_for(SAMPLE) + "\n"
 
 
-def test_a_scorer_crash_on_one_line_does_not_stop_the_batch(capsys, tmp_path, monkeypatch):
-    """A bug in a scorer is reported for its transcript (exit 1); the other transcripts still print."""
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_scorer_crash_on_one_line_does_not_stop_the_batch(capsys, tmp_path, monkeypatch, workers):
+    """A bug in a scorer is reported for its transcript (exit 1); the other transcripts still print, also
+    when forked workers score the batch."""
     import agent.offline.scorer as scorer_module
+    from agent.offline import batch as batch_module
 
     real = scorer_module.score
 
@@ -182,6 +185,9 @@ def test_a_scorer_crash_on_one_line_does_not_stop_the_batch(capsys, tmp_path, mo
         return real(t)
 
     monkeypatch.setattr(scorer_module, "score", flaky)
+    monkeypatch.setattr(batch_module, "MIN_PER_WORKER", 1)
+    monkeypatch.setattr(batch_module, "CHUNK", 1)
+    monkeypatch.setenv("MOCK_INTERVIEW_WORKERS", workers)
     boom = copy.deepcopy(SAMPLE)
     boom["turns"][1]["text"] = "BOOM " + boom["turns"][1]["text"]
     path = batch(tmp_path, GOOD.encode(), json.dumps(boom).encode(), GOOD.encode())

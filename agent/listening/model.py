@@ -8,6 +8,7 @@ Nothing is fetched at run time, and a file that doesn't match its hash is refuse
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -90,9 +91,12 @@ class LinearHead:
 
     def logits(self, dense: np.ndarray, ngram_ids: list[list[int]]) -> np.ndarray:
         out = dense @ self.dense + self.bias
-        for row, ids in enumerate(ngram_ids):
-            if ids:
-                out[row] += self.ngrams[ids].sum(axis=0, dtype=np.float32)
+        sizes = np.fromiter(map(len, ngram_ids), dtype=np.intp, count=len(ngram_ids))
+        rows = np.flatnonzero(sizes)
+        if rows.size:  # every row's n-gram weights summed in one gather and one segmented sum
+            flat = self.ngrams[np.fromiter(itertools.chain.from_iterable(ngram_ids), dtype=np.intp)]
+            starts = np.concatenate(([0], np.cumsum(sizes[rows])[:-1]))
+            out[rows] += np.add.reduceat(flat, starts, axis=0, dtype=np.float32)
         return out
 
     def probabilities(self, dense: np.ndarray, ngram_ids: list[list[int]]) -> np.ndarray:
