@@ -33,6 +33,7 @@ MOVE_NAMES = {
 DEFAULT_LENGTH = len(TOPICS)
 MAX_CANDIDATE_QUESTIONS = 3
 MAX_FOLLOW_UPS_PER_TOPIC = 1
+MAX_GRANTS = 2  # a third "may I share something?" is answered as an answer; each persona has this many yes-lines
 
 
 class SessionError(Exception):
@@ -160,7 +161,8 @@ class InterviewSession:
         permission = last.spans("permission")
         critique = last.spans("directs") + last.spans("criticizes")
         granted_last = bool(st.moves) and st.moves[-1].kind == "grant"
-        if permission and not granted_last and not any(s[0] > permission[0][0] for s in critique):
+        may_grant = not granted_last and sum(m.kind == "grant" for m in st.moves) < MAX_GRANTS
+        if permission and may_grant and not any(s[0] > permission[0][0] for s in critique):
             # "May I share an observation?": a real interviewer says yes and listens.
             return Move(kind="grant", topic=st.current_topic)
         relation = last.relation

@@ -52,6 +52,18 @@ def test_units_are_verbatim_spans_and_asides_are_read_on_their_own():
     assert "judge" not in next(u.text for u in got if u.text.startswith("Shut"))
 
 
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("My colleague in Leeds, Dr. Almeida, ran that. I signed it off.",
+     ["My colleague in Leeds, Dr. Almeida, ran that.", "I signed it off."]),
+    ("We doubled the U.S. market in a year. Then I left.", ["We doubled the U.S. market in a year.", "Then I left."]),
+    ("Then I moved to the U.S. It was hard.", ["Then I moved to the U.S.", "It was hard."]),
+    ("No. I wouldn't.", ["No.", "I wouldn't."]),
+])
+def test_a_title_or_a_dotted_abbreviation_does_not_end_a_sentence(text, sentences):
+    """A name cut in two ("My colleague in Leeds, Dr.") was quoted as credit, and read without its person."""
+    assert [text[u.span[0]:u.span[1]] for u in units(text)] == sentences
+
+
 # --- telling the company what to do, in any phrasing -------------------------------------------------
 @pytest.mark.parametrize("lecture", [
     "You should be replacing half the executive team.",

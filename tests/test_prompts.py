@@ -47,6 +47,13 @@ def test_interviewer_lines_hold_at_most_one_question_and_known_placeholders(line
     assert fields <= ALLOWED
 
 
+def test_each_persona_has_a_distinct_yes_for_every_permission_the_session_grants():
+    from agent.session import MAX_GRANTS
+
+    for pid in PERSONAS:
+        assert len(set(load_persona(pid).grant_permission)) >= MAX_GRANTS
+
+
 def test_persona_answers_and_statements_ask_nothing():
     for pid in PERSONAS:
         p = load_persona(pid)

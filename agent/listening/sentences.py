@@ -16,6 +16,10 @@ Span = tuple[int, int]
 
 # A sentence ends at . ! ? or … (with any closing quotes or brackets) followed by white space, or at a line break.
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\s*\n\s*")
+# A full stop that ends a title ("Dr. Okafor") or sits inside a dotted abbreviation before a lower-case word
+# ("the U.S. market", "e.g. pricing") ends no sentence.
+_TITLE = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Mx|Prof|Rev|Sr|Jr|St|Mt|Capt|Col|Gen|Lt|Sgt)\.$")
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}$")
 _ASIDE = re.compile(r"\([^()\n]{1,300}\)|\[[^\[\]\n]{1,300}\]|<[^<>\n]{1,300}>|\{[^{}\n]{1,300}\}")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
@@ -46,10 +50,16 @@ def sentence_spans(text: str) -> list[Span]:
     spans: list[Span] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
+        if _no_end(text[start : m.start()], text[m.end() : m.end() + 1]):
+            continue
         spans.append(_trim(text, start, m.start() if text[m.start()].isspace() else m.end()))
         start = m.end()
     spans.append(_trim(text, start, len(text)))
     return [(s, e) for s, e in spans if e > s and any(ch.isalnum() for ch in text[s:e])]
+
+
+def _no_end(before: str, after: str) -> bool:
+    return bool(_TITLE.search(before) or (after.islower() and _DOTTED.search(before)))
 
 
 def units(text: str) -> list[Unit]:

@@ -31,14 +31,15 @@ _HUMBLE = {
     "permission": "asks permission before offering ideas",
 }
 # How the reading becomes a humility score (tuned on the training and dev transcripts, never the test split):
-# a self-aggrandizing or dismissive remark counts when the listener is at least this sure of it (0.6 with this
-# round's heads: at 0.4, integrity stories about someone else's misconduct read as belittling), and this many
-# distinct signs of humility make a 4 and a 5. (A single sign made a 4 until 75 transcripts by three new writers
-# showed humility read a point high in the middle of the scale: on the 203 training and dev transcripts, exact
-# 0.714 -> 0.734, and kappa up on each set.)
-POSTURE_FLOOR = 0.6
+# a self-aggrandizing or dismissive remark counts when the listener is at least this sure of it, and this many
+# distinct signs of humility make a 4 and a 5. Re-tuned with the heads of 29 writers on 383 dev transcripts:
+# posture at 0.7 (at 0.6, "Firefighting teams are usually tired, not bad." was a put-down: dev humility exact
+# 0.724 -> 0.736). Four signs for a 5 traded 19 fours read as fives for 18 fives read as fours: writers differ
+# there, so three stays.
+POSTURE_FLOOR = 0.7
 HUMBLE_FOR_FOUR = 2
 HUMBLE_FOR_FIVE = 3
+SPECIFIC_FOR_FIVE = 2  # "several" specific questions; three fitted some writers and not others (dev, both ways)
 _VERDICTS = {"answered": "addressed", "thin": "weak", "dodged": "evaded"}
 _RANK = {"evaded": 0, "weak": 1, "addressed": 2}
 _NORMAL = re.compile(r"[^a-z0-9]+")
@@ -129,7 +130,7 @@ def score_curiosity(reading: Reading) -> Criterion:
     for q in reading.questions:
         by_kind.setdefault(q.kind, []).append((q.turn, q.span))
     specific, generic, pay = by_kind.get("specific", []), by_kind.get("generic", []), by_kind.get("pay", [])
-    if len(specific) >= 2:
+    if len(specific) >= SPECIFIC_FOR_FIVE:
         return Criterion(
             score=5,
             rationale=f"Asked {len(specific)} specific questions about the company, its market or the interviewer's "

@@ -1,7 +1,7 @@
 """Check corpus files against GUIDE.md and print what they hold: `python3 evals/corpus/validate.py FILE...`.
 
-Answer files (`*.jsonl` with `sentences`) and labeled transcript files (`*.jsonl` with `turns`) are both
-accepted. Exits 1 on the first format error of each file (with its line), after printing the counts.
+Answer files (`*.jsonl` with `sentences`), labeled transcript files (`*.jsonl` with `turns`) and interviewer
+turns (`interviewer-*.jsonl`, with `acts`) are all accepted. Exits 1 on the first format error of each file (with its line), after printing the counts.
 """
 
 from __future__ import annotations
@@ -20,6 +20,15 @@ TOPICS = ("team_fit", "rocking_the_boat", "integrity", "cost_and_ramp_up", "tenu
 RELATIONS = ("answered", "thin", "dodged")
 OUTCOMES = ("asked", "not_asked", "premature")
 KINDS = ("told_how_to_run_business", "criticized_product", "closed_too_soon")
+
+
+def check_interviewer(rec: dict) -> None:
+    for key in ("id", "author", "persona", "text", "acts"):
+        assert key in rec, f"missing {key}"
+    assert rec["persona"] in ("ceo", "board_member"), "persona"
+    assert isinstance(rec["text"], str) and rec["text"].strip(), "empty text"
+    assert set(rec["acts"]) <= set(QUESTION_ACTS), f"acts {rec['acts']}"
+    assert rec.get("topic") in (*TOPICS, None), f"topic {rec.get('topic')!r}"
 
 
 def check_answer(rec: dict) -> None:
@@ -67,6 +76,14 @@ def main(paths: list[str]) -> int:
                         other["transcripts"] += 1
                         other[f"humility={rec['labels']['humility']}"] += 1
                         other[f"outcome={rec['labels']['asked_for_job']}"] += 1
+                        other["industries:" + str(rec.get("context", {}).get("industry"))] += 0
+                        continue
+                    if "acts" in rec and "sentences" not in rec:
+                        check_interviewer(rec)
+                        other["interviewer turns"] += 1
+                        other[f"topic={rec.get('topic')}"] += 1
+                        for act in rec["acts"]:
+                            other[f"act={act}"] += 1
                         continue
                     check_answer(rec)
                 except (AssertionError, KeyError, TypeError, ValueError) as exc:
