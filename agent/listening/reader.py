@@ -31,7 +31,7 @@ _GRANTING_MOVES = frozenset({"grant", "grant_permission"})
 _ANSWER_TOPIC_MOVES = frozenset({"opening", "question", "follow_up", "probe_dodge", "pushback", "redirect"})
 # A deal-breaker changes a score by two or more points, so the signals behind one must be surer than the
 # signal's own threshold. Tuned on the training and dev transcripts (383 of them, `evals/README.md`), never the
-# test split, each time the heads are retrained. With the heads of 29 writers: a lecture (its surest clause, see
+# test split, each time the heads are retrained. With the heads of 30 writers: a lecture (its surest clause, see
 # `_surest_clause`) counts at 0.9 ("Honestly, you shouldn't be chasing volume." reads 0.93) and a critique at 0.95
 # (at 0.9, "Your website says you're expanding into turf and golf courses." and a past story, "The payment
 # slipped three weeks and the contractor was furious", were critiques: dev humility QWK 0.879 -> 0.897), a push

@@ -32,7 +32,7 @@ _HUMBLE = {
 }
 # How the reading becomes a humility score (tuned on the training and dev transcripts, never the test split):
 # a self-aggrandizing or dismissive remark counts when the listener is at least this sure of it, and this many
-# distinct signs of humility make a 4 and a 5. Re-tuned with the heads of 29 writers on 383 dev transcripts:
+# distinct signs of humility make a 4 and a 5. Re-tuned with the heads of 30 writers on 383 dev transcripts:
 # posture at 0.7 (at 0.6, "Firefighting teams are usually tired, not bad." was a put-down: dev humility exact
 # 0.724 -> 0.736). Four signs for a 5 traded 19 fours read as fives for 18 fives read as fours: writers differ
 # there, so three stays.
