@@ -63,13 +63,15 @@ def score_all(transcripts: Sequence[Transcript]) -> Iterator[Scorecard | Excepti
     # since threads don't survive a fork (its output is the same either way).
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     with contextlib.suppress(model.ModelFileError):  # reported per transcript, by each worker
-        model.encoder(), model.heads()
+        model.encoder()
+        model.heads()
     with multiprocessing_pool(workers) as pool:
         for results in pool.imap(_score_chunk, chunks):
             yield from results
 
 
 def multiprocessing_pool(workers: int) -> Any:
+    """Forked workers (the seam a test counts)."""
     import multiprocessing
 
     return multiprocessing.get_context("fork").Pool(workers)
