@@ -1,7 +1,8 @@
 """Check corpus files against GUIDE.md and print what they hold: `python3 evals/corpus/validate.py FILE...`.
 
-Answer files (`*.jsonl` with `sentences`), labeled transcript files (`*.jsonl` with `turns`) and interviewer
-turns (`interviewer-*.jsonl`, with `acts`) are all accepted. Exits 1 on the first format error of each file (with its line), after printing the counts.
+Answer files (`*.jsonl` with `sentences`), labeled transcript files (`*.jsonl` with `turns`) and
+interviewer turns (`interviewer-*.jsonl`, with `acts`) are all accepted. Exits 1 on the first format error of
+each file (with its line), after printing the counts.
 """
 
 from __future__ import annotations
