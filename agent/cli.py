@@ -110,11 +110,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             _err(f"{item.where}: {outcome}")
             status = EXIT_BAD_INPUT
             continue
-        if isinstance(outcome, LLMError):
-            _err(f"{item.where}: {outcome}")
-            status = status or EXIT_FAILED
-            continue
-        if isinstance(outcome, Exception):  # a bug in a scorer: this transcript is lost, not the batch
+        if isinstance(outcome, Exception):  # a model call that failed for good, or a bug: this transcript is lost
             _err(f"{item.where}: {_one_line(outcome)}")
             status = status or EXIT_FAILED
             continue
@@ -134,7 +130,7 @@ def _outcomes(items: list[Any], scorer: Any) -> Iterator[Any]:
     A scorer with `score_all` (offline) takes the whole batch at once; any other is called lazily, one
     transcript at a time, so a refused key stops the batch before another call is made.
     """
-    from agent.engines import ScoringFailed
+    from agent.engines import attempt
     from agent.llm.resilience import LLMError
 
     score_all = getattr(scorer, "score_all", None)
@@ -144,15 +140,7 @@ def _outcomes(items: list[Any], scorer: Any) -> Iterator[Any]:
             yield None if item.transcript is None else next(cards)
         return
     for item in items:
-        if item.transcript is None:
-            yield None
-            continue
-        try:
-            yield scorer.score(item.transcript)
-        except (LLMError, InputError) as exc:
-            yield exc
-        except Exception as exc:  # a bug in a scorer: reported by the caller, per transcript
-            yield ScoringFailed.of(exc)
+        yield None if item.transcript is None else attempt(scorer.score, item.transcript, keep=(LLMError,))
 
 
 def _one_line(exc: BaseException, limit: int = 300) -> str:

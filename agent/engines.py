@@ -4,7 +4,7 @@ when it is chosen, so the offline path never pays for langchain, openai or tikto
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from agent.models import Scorecard, Transcript
@@ -19,6 +19,16 @@ class ScoringFailed(Exception):
     @classmethod
     def of(cls, exc: Exception) -> ScoringFailed:
         return cls(f"scoring failed: {type(exc).__name__}: {exc}")
+
+
+def attempt(score: Callable[[Transcript], Scorecard], transcript: Transcript,
+            keep: tuple[type[Exception], ...] = ()) -> Scorecard | Exception:
+    """The card, or what stopped it: bad input and the `keep` kinds as they are (the caller reports each its
+    own way), anything else as one ScoringFailed line."""
+    try:
+        return score(transcript)
+    except Exception as exc:  # a bug in a scorer: this transcript is lost, not the batch
+        return exc if isinstance(exc, (InputError, *keep)) else ScoringFailed.of(exc)
 
 
 class Scorer(Protocol):

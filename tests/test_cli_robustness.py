@@ -197,6 +197,22 @@ def test_a_scorer_crash_on_one_line_does_not_stop_the_batch(capsys, tmp_path, mo
     assert_one_error_line(err, f"{path}:2", "scoring failed", "scorer bug")
 
 
+def _worker_dies(chunk):
+    os._exit(3)
+
+
+def test_a_worker_that_dies_ends_the_batch_with_one_line_not_a_hang(capsys, tmp_path, monkeypatch):
+    from agent.offline import batch as batch_module
+
+    monkeypatch.setattr(batch_module, "_score_chunk", _worker_dies)
+    monkeypatch.setattr(batch_module, "MIN_PER_WORKER", 1)
+    monkeypatch.setenv("MOCK_INTERVIEW_WORKERS", "2")
+    path = batch(tmp_path, GOOD.encode(), GOOD.encode())
+    code, out, err = run(capsys, "score", path, "--engine", "offline")
+    assert code == 1 and out == ""
+    assert len(err.splitlines()) == 1 and "Traceback" not in err and "BrokenProcessPool" in err
+
+
 # --- item 6: piped interviews and atomic writes -------------------------------------------------------
 
 

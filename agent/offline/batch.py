@@ -13,8 +13,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from agent.engines import ScoringFailed
-from agent.transcripts import InputError
+from agent.engines import attempt
 
 if TYPE_CHECKING:
     from agent.models import Scorecard, Transcript
@@ -38,15 +37,7 @@ def _score_chunk(chunk: Sequence[Transcript]) -> list[Scorecard | Exception]:
 
     with contextlib.suppress(Exception):  # a failure shows again, per transcript, when it is scored
         prepare(chunk)
-    out: list[Scorecard | Exception] = []
-    for transcript in chunk:
-        try:
-            out.append(score(transcript))
-        except InputError as exc:
-            out.append(InputError(str(exc)))
-        except Exception as exc:  # one transcript is lost, not the batch
-            out.append(ScoringFailed.of(exc))
-    return out
+    return [attempt(score, transcript) for transcript in chunk]
 
 
 def score_all(transcripts: Sequence[Transcript]) -> Iterator[Scorecard | Exception]:
@@ -65,13 +56,14 @@ def score_all(transcripts: Sequence[Transcript]) -> Iterator[Scorecard | Excepti
     with contextlib.suppress(model.ModelFileError):  # reported per transcript, by each worker
         model.encoder()
         model.heads()
-    with multiprocessing_pool(workers) as pool:
-        for results in pool.imap(_score_chunk, chunks):
+    with multiprocessing_pool(workers) as pool:  # a worker that dies raises BrokenProcessPool, never hangs
+        for results in pool.map(_score_chunk, chunks):
             yield from results
 
 
 def multiprocessing_pool(workers: int) -> Any:
     """Forked workers (the seam a test counts)."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    return multiprocessing.get_context("fork").Pool(workers)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
