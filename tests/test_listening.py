@@ -130,6 +130,25 @@ def test_a_plain_fact_elsewhere_does_not_turn_an_answer_to_the_interviewers_pay_
     assert card.criteria.asked_for_job.outcome != "premature"
     assert "closed_too_soon" not in {d.kind for d in card.deal_breakers}
 
+def test_pay_asked_in_one_clause_of_a_two_part_question_is_raised_by_the_interviewer():
+    """Read whole, "Cost, and how long to get up to speed?" is mostly about ramp-up; its first clause asks what
+    the candidate would cost, so the salary in the answer is no push."""
+    card = score(interview(
+        (CHANGE_Q, "I'd listen first and change slowly."),
+        ("Cost, and how long to get up to speed?", "$240K base. Ninety days to be useful, six months to be good."),
+        (INVITE_Q, "Just one: how big is the finance team?")))
+    assert card.criteria.asked_for_job.outcome != "premature"
+
+
+def test_a_salary_volunteered_to_a_ramp_up_question_is_a_push():
+    card = score(interview(
+        (CHANGE_Q, "I'd listen first and change slowly."),
+        ("How long until you'd be up to speed on our products?",
+         "Ninety days to be useful. And I'd be looking for $240K base, to be clear."),
+        (INVITE_Q, "Just one: how big is the finance team?")))
+    assert card.criteria.asked_for_job.outcome == "premature"
+
+
 # --- questions ------------------------------------------------------------------------------------------
 def test_a_researched_question_phrased_as_a_statement_counts():
     assert "specific_question" in labels_of(

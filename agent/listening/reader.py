@@ -45,6 +45,8 @@ ASK_FLOOR = 0.5
 NEAR = 0.1  # probabilities kept below a label's threshold, for the floors above
 BURIED_AFTER = 6  # an ask is buried when it sits mid-way through an answer this many sentences long
 SAME_QUESTION = 0.9  # two questions whose embeddings are this close are one question asked twice
+PIECE_ACTS = ("raises_pay",)  # interviewer acts read in each sentence and clause too (see _acts_in_pieces)
+PIECE_FLOOR = 0.8
 
 
 @dataclass(frozen=True)
@@ -294,13 +296,43 @@ def read_interviewer_texts(texts: list[str]) -> list[tuple[frozenset[str], str |
         dense, ids = model.text_features(missing)
         acts = h.acts.probabilities(dense, ids)
         topics = h.topic.probabilities(dense, ids)
+        in_pieces = _acts_in_pieces(missing)
         for text, act_row, topic_row in zip(missing, acts, topics, strict=True):
             best = h.topic.labels[int(np.argmax(topic_row))]
             _INTERVIEWER[text] = (
-                frozenset(a for a, p, t in zip(h.acts.labels, act_row, h.acts.thresholds, strict=True) if p >= t),
+                frozenset(a for a, p, t in zip(h.acts.labels, act_row, h.acts.thresholds, strict=True) if p >= t)
+                | in_pieces.get(text, frozenset()),
                 None if best == "none" else best,
             )
     return [_INTERVIEWER[t] for t in texts]
+
+
+def _pieces(text: str) -> list[str]:
+    """The sentences of a turn and their clauses, each to be read on its own."""
+    out = [p for u in units(text) for p in (u.text, *_CLAUSE.split(u.text)) if any(ch.isalnum() for ch in p)]
+    return [p for p in dict.fromkeys(out) if p != text]
+
+
+def _acts_in_pieces(texts: list[str]) -> dict[str, frozenset[str]]:
+    """Acts a turn does in one of its sentences or clauses that the turn read whole may drown out: in "Cost, and
+    how long to get up to speed?" the ramp-up words outweigh the pay question before them."""
+    pieces = {t: _pieces(t) for t in texts}
+    flat = [p for ps in pieces.values() for p in ps]
+    if not flat:
+        return {}
+    h = model.heads()
+    dense, ids = model.text_features(flat)
+    probs = h.acts.probabilities(dense, ids)
+    columns = [h.acts.labels.index(a) for a in PIECE_ACTS]
+    out: dict[str, frozenset[str]] = {}
+    k, floor = 0, PIECE_FLOOR
+    for text, ps in pieces.items():
+        rows = probs[k : k + len(ps)]
+        k += len(ps)
+        found = frozenset(a for a, j in zip(PIECE_ACTS, columns, strict=True) if rows[:, j].max(initial=0) >= floor)
+        if found:
+            out[text] = found
+    return out
 
 
 @lru_cache(maxsize=2048)
