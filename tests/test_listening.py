@@ -140,6 +140,17 @@ def test_pay_asked_in_one_clause_of_a_two_part_question_is_raised_by_the_intervi
     assert card.criteria.asked_for_job.outcome != "premature"
 
 
+def test_a_push_asked_back_after_the_interviewer_raises_pay_is_still_a_push():
+    """The interviewer raising pay excuses the answer, not the candidate pressing for a decision in return."""
+    question = "What are you on now, and what would it take to get you here?"
+    answered = score(interview((CHANGE_Q, "I'd listen first and change slowly."),
+                               (question, "I'm on 180 base. Something near 195 would make the move work.")))
+    asked_back = score(interview((CHANGE_Q, "I'd listen first and change slowly."),
+                                 (question, "I'm on 180 base. Can we agree 195 and a start date today?")))
+    assert answered.criteria.asked_for_job.outcome != "premature"
+    assert asked_back.criteria.asked_for_job.outcome == "premature"
+
+
 def test_a_salary_volunteered_to_a_ramp_up_question_is_a_push():
     card = score(interview(
         (CHANGE_Q, "I'd listen first and change slowly."),

@@ -46,7 +46,7 @@ NEAR = 0.1  # probabilities kept below a label's threshold, for the floors above
 BURIED_AFTER = 6  # an ask is buried when it sits mid-way through an answer this many sentences long
 SAME_QUESTION = 0.9  # two questions whose embeddings are this close are one question asked twice
 PIECE_ACTS = ("raises_pay",)  # interviewer acts read in each sentence and clause too (see _acts_in_pieces)
-PIECE_FLOOR = 0.8
+PIECE_FLOOR = 0.7
 
 
 @dataclass(frozen=True)
@@ -308,8 +308,10 @@ def read_interviewer_texts(texts: list[str]) -> list[tuple[frozenset[str], str |
 
 
 def _pieces(text: str) -> list[str]:
-    """The sentences of a turn and their clauses, each to be read on its own."""
-    out = [p for u in units(text) for p in (u.text, *_CLAUSE.split(u.text)) if any(ch.isalnum() for ch in p)]
+    """The questions a turn asks and their clauses, each to be read on its own. Only questions: a remark's
+    fragments ("Let's start.", "not payments.") are too short to read alone, and a turn asks for what it asks."""
+    asked = [u.text for u in units(text) if u.is_question]
+    out = [p for q in asked for p in (q, *_CLAUSE.split(q)) if any(ch.isalnum() for ch in p)]
     return [p for p in dict.fromkeys(out) if p != text]
 
 
@@ -441,7 +443,12 @@ def _structure(reading: Reading) -> None:
         pushes = list(pressure)
         if not closing:
             if "raises_pay" in acts and not pressure:
-                reading.excused += [(t.index, span, "pay raised by the interviewer") for span in t.spans("push")]
+                # pay the interviewer raised excuses the answer, not a push the candidate asks back ("and can
+                # we agree a start date today?")
+                asked_back = {u.span for u in t.units if u.unit.is_question}
+                reading.excused += [(t.index, s, "pay raised by the interviewer") for s in t.spans("push")
+                                    if s not in asked_back]
+                pushes += [s for s in t.spans("push", floor["push"]) if s in asked_back]
             else:  # before the close, raising pay first (even as a question) or asking for the job is a push
                 pushes += t.spans("push", floor["push"]) + t.spans("job_ask") + t.spans("pay_question")
         elif pressure:
