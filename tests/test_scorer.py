@@ -137,7 +137,7 @@ def test_a_refusal_to_answer_is_marked_evaded():
     assert card.risk_topics[0].verdict == "evaded"
 
 
-@pytest.mark.xfail(strict=True, reason="borderline: the heads of this round read it thin (0.52), as the guide reads "
+@pytest.mark.xfail(strict=True, reason="borderline: the heads of this round read it thin (0.51), as the guide reads "
                                        "'Hard to say, depends how the first year goes.'; the move-on is not weighed")
 def test_evasive_answer_is_marked_evaded():
     card = _card(_t(("How long would you plan to stay with us?", "Hard to say. Let's move on.")))

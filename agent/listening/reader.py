@@ -30,18 +30,20 @@ _INVITING_MOVES = frozenset({"invite", "invite_questions"})
 _GRANTING_MOVES = frozenset({"grant", "grant_permission"})
 _ANSWER_TOPIC_MOVES = frozenset({"opening", "question", "follow_up", "probe_dodge", "pushback", "redirect"})
 # A deal-breaker changes a score by two or more points, so the signals behind one must be surer than the
-# signal's own threshold. Tuned on the training and dev transcripts (383 of them, `evals/README.md`), never the
-# test split, each time the heads are retrained. With the heads of 30 writers: a lecture (its surest clause, see
-# `_surest_clause`) counts at 0.9 ("Honestly, you shouldn't be chasing volume." reads 0.93) and a critique at 0.95
-# (at 0.9, "Your website says you're expanding into turf and golf courses." and a past story, "The payment
-# slipped three weeks and the contractor was furious", were critiques: dev humility QWK 0.879 -> 0.897), a push
-# before the close at 0.75, and pressure, which counts as a push on its own, at 0.5 (at 0.3, "We delivered on
-# Monday." undid the excuse for answering the interviewer's own pay question).
-DEAL_BREAKER_FLOOR = {"directs": 0.9, "criticizes": 0.95, "push": 0.75, "pressure": 0.5}
+# signal's own threshold. Tuned on the training and dev transcripts (443 of them, `evals/README.md`), never the test
+# split, each time the heads are retrained. With the heads of 30 writers: a lecture (its surest clause, see
+# `_surest_clause`) counts at 0.9 ("Honestly, you shouldn't be chasing volume." reads 0.93) and a critique at 0.95 (at
+# 0.9, "Your website says you're expanding into turf and golf courses." and a past story, "The payment slipped three
+# weeks and the contractor was furious", were critiques: dev humility QWK 0.879 -> 0.897), a push before the close at
+# 0.85 (0.75 before the heads of December 1st's evening, whose push threshold is 0.7: dev outcome 0.946 -> 0.952 over
+# 11 groups), and pressure, which counts as a push on its own, at 0.5 (at 0.3, "We delivered on Monday." undid the
+# excuse for answering the interviewer's own pay question).
+DEAL_BREAKER_FLOOR = {"directs": 0.9, "criticizes": 0.95, "push": 0.85, "pressure": 0.5}
 # A plain ask and a hedged one are two readings of one act, so at the close their probabilities add up: a
 # sentence the heads split between the two still asks (dev outcome on `evals/datasets` 0.87 -> 0.90 when this
-# replaced "either over its own threshold").
-ASK_FLOOR = 0.5
+# replaced "either over its own threshold"; 0.5 -> 0.7 with the evening's heads, which read some closing questions
+# about the company, "What software do you run?", as asks at 0.79: dev outcome 0.952 -> 0.955, no group lower).
+ASK_FLOOR = 0.7
 NEAR = 0.1  # probabilities kept below a label's threshold, for the floors above
 BURIED_AFTER = 6  # an ask is buried when it sits mid-way through an answer this many sentences long
 SAME_QUESTION = 0.9  # two questions whose embeddings are this close are one question asked twice
