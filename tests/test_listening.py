@@ -130,6 +130,7 @@ def test_a_plain_fact_elsewhere_does_not_turn_an_answer_to_the_interviewers_pay_
     assert card.criteria.asked_for_job.outcome != "premature"
     assert "closed_too_soon" not in {d.kind for d in card.deal_breakers}
 
+
 def test_pay_asked_in_one_clause_of_a_two_part_question_is_raised_by_the_interviewer():
     """Read whole, "Cost, and how long to get up to speed?" is mostly about ramp-up; its first clause asks what
     the candidate would cost, so the salary in the answer is no push."""
