@@ -289,54 +289,35 @@ def read_interviewer_text(text: str) -> tuple[frozenset[str], str | None]:
 
 
 def read_interviewer_texts(texts: list[str]) -> list[tuple[frozenset[str], str | None]]:
-    """The same for many turns, in one pass of the heads over those not read before."""
+    """The same for many turns, in one pass of the heads over those not read before (and over the questions
+    inside them, see `_pieces`)."""
     missing = list(dict.fromkeys(t for t in texts if t not in _INTERVIEWER))
     if missing:
         if len(_INTERVIEWER) > 20_000:
             _INTERVIEWER.clear()
         h = model.heads()
-        dense, ids = model.text_features(missing)
+        pieces = [_pieces(t) for t in missing]
+        dense, ids = model.text_features(missing + [p for ps in pieces for p in ps])
         acts = h.acts.probabilities(dense, ids)
-        topics = h.topic.probabilities(dense, ids)
-        in_pieces = _acts_in_pieces(missing)
-        for text, act_row, topic_row in zip(missing, acts, topics, strict=True):
+        topics = h.topic.probabilities(dense[: len(missing)], ids[: len(missing)])
+        start = len(missing)
+        for text, act_row, topic_row, ps in zip(missing, acts, topics, pieces, strict=False):  # acts: pieces too
+            heard = {a for a, p, t in zip(h.acts.labels, act_row, h.acts.thresholds, strict=True) if p >= t}
+            in_pieces = acts[start : start + len(ps)]
+            start += len(ps)
+            heard |= {a for a in PIECE_ACTS if in_pieces[:, h.acts.labels.index(a)].max(initial=0) >= PIECE_FLOOR}
             best = h.topic.labels[int(np.argmax(topic_row))]
-            _INTERVIEWER[text] = (
-                frozenset(a for a, p, t in zip(h.acts.labels, act_row, h.acts.thresholds, strict=True) if p >= t)
-                | in_pieces.get(text, frozenset()),
-                None if best == "none" else best,
-            )
+            _INTERVIEWER[text] = (frozenset(heard), None if best == "none" else best)
     return [_INTERVIEWER[t] for t in texts]
 
 
 def _pieces(text: str) -> list[str]:
-    """The questions a turn asks and their clauses, each to be read on its own. Only questions: a remark's
-    fragments ("Let's start.", "not payments.") are too short to read alone, and a turn asks for what it asks."""
+    """The questions a turn asks and their clauses, each also read on its own for `PIECE_ACTS`: read whole, "Cost,
+    and how long to get up to speed?" is mostly about ramp-up and drowns out the pay question before it. Only
+    questions: a remark's fragments ("Let's start.", "not payments.") are too short to read alone."""
     asked = [u.text for u in units(text) if u.is_question]
     out = [p for q in asked for p in (q, *_CLAUSE.split(q)) if any(ch.isalnum() for ch in p)]
     return [p for p in dict.fromkeys(out) if p != text]
-
-
-def _acts_in_pieces(texts: list[str]) -> dict[str, frozenset[str]]:
-    """Acts a turn does in one of its questions that the turn read whole may drown out: in "Cost, and how long
-    to get up to speed?" the ramp-up words outweigh the pay question before them."""
-    pieces = {t: _pieces(t) for t in texts}
-    flat = [p for ps in pieces.values() for p in ps]
-    if not flat:
-        return {}
-    h = model.heads()
-    probs = h.acts.probabilities(*model.text_features(flat))
-    columns = [h.acts.labels.index(a) for a in PIECE_ACTS]
-    out: dict[str, frozenset[str]] = {}
-    start = 0
-    for text, ps in pieces.items():
-        rows = probs[start : start + len(ps)]
-        start += len(ps)
-        heard = frozenset(act for act, j in zip(PIECE_ACTS, columns, strict=True)
-                          if rows[:, j].max(initial=0) >= PIECE_FLOOR)
-        if heard:
-            out[text] = heard
-    return out
 
 
 @lru_cache(maxsize=2048)
