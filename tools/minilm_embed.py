@@ -3,7 +3,8 @@
 
     python tools/minilm_embed.py MINILM_DIR TEXTS.json OUT.npz
 
-TEXTS.json is a JSON list of strings: every question, answer and unit text of both splits.
+TEXTS.json is a JSON list of strings, every text the ablation embeds:
+`python -m agent.evals.ablation --texts TEXTS.json` writes it.
 """
 
 from __future__ import annotations

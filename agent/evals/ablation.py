@@ -6,6 +6,7 @@ test split. Writes `evals/reports/ablation.json`, which `mock-interview eval` pr
 Rows: the phrase-list rules the listener replaced; the linear heads over n-grams alone, over the static
 encoder alone, and over both (the shipped reader); and, given a cache of all-MiniLM-L6-v2 embeddings
 (`tools/minilm_embed.py`, development only: it needs torch), the same heads over the full transformer.
+`--texts OUT.json` writes every text that row embeds, the input of `tools/minilm_embed.py`.
 """
 
 from __future__ import annotations
@@ -62,6 +63,20 @@ def _cached(path: Path) -> Callable[[list[str]], np.ndarray]:
     return lambda texts: np.vstack([table[t] for t in texts]).astype(np.float32)
 
 
+def _texts_embedded(data: corpus_mod.Corpus, test: corpus_mod.Corpus) -> list[str]:
+    """Every text `_heads_predict` hands its embedder, in a stable order."""
+    seen: dict[str, None] = {}
+
+    def record(texts: list[str]) -> np.ndarray:
+        seen.update(dict.fromkeys(texts))
+        return np.zeros((len(texts), 1), dtype=np.float32)
+
+    for split in (data, test):
+        train.sentence_dense(split.sentences, record)
+        record([e.question for e in split.answers] + [e.answer for e in split.answers])
+    return list(seen)
+
+
 def _row(name: str, gold: np.ndarray, pred: np.ndarray, relation: float | None, chosen: bool = False) -> dict:
     table = L.per_label(gold, pred)
     return {
@@ -74,6 +89,7 @@ def _row(name: str, gold: np.ndarray, pred: np.ndarray, relation: float | None, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m agent.evals.ablation", description=__doc__.split("\n")[0])
     parser.add_argument("--minilm", type=Path, help="a cache of all-MiniLM-L6-v2 embeddings (tools/minilm_embed.py)")
+    parser.add_argument("--texts", type=Path, help="write the texts the MiniLM row embeds (JSON) and stop")
     args = parser.parse_args(argv)
     from agent.listening.model import embed
 
@@ -82,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print("the test split is not the frozen one: " + "; ".join(problems), file=sys.stderr)
         return 2
+    if args.texts:
+        args.texts.write_text(json.dumps(_texts_embedded(data, test)), encoding="utf-8")
+        print(f"wrote {args.texts}", file=sys.stderr)
+        return 0
     gold = L.gold_matrix(test.sentences)
     rows = [_row("rules (the phrase lists replaced)", gold, L.rules_predictions(test.sentences), None)]
     for variant in train.VARIANTS:
