@@ -10,7 +10,7 @@ import numpy as np
 
 from agent.listening import corpus as corpus_mod
 from agent.listening import listen_transcript, train
-from agent.listening.reader import read_candidate_text
+from agent.listening.reader import TurnReading, _closing_start, read_candidate_text
 from agent.offline.scorer import score
 from tests.test_listening import CHANGE_Q, INVITE_Q, interview
 
@@ -21,6 +21,19 @@ def test_a_hedged_ask_for_the_board_at_the_close_counts_as_asking():
         (INVITE_Q, "None from me. I've enjoyed this, and I'd hope to be someone you'd feel comfortable putting "
                    "forward to the full board. Is that something you'd consider?")))
     assert card.criteria.asked_for_job.outcome == "asked"
+
+
+def test_the_close_opens_after_the_last_topic_question_not_at_a_mid_plan_anything_else():
+    def turn(index: int, text: str, acts: frozenset[str] = frozenset()) -> TurnReading:
+        return TurnReading(index=index, speaker="candidate" if index % 2 else "interviewer", text=text, acts=acts)
+
+    invites = frozenset({"invites_questions"})
+    turns = [turn(0, CHANGE_Q), turn(1, "I'd listen first."),
+             turn(2, "Anything else?", invites), turn(3, "No, that's it."),
+             turn(4, "How long would you expect to stay with us?"), turn(5, "Five years. Can we settle salary today?"),
+             turn(6, INVITE_Q, invites), turn(7, "None, thanks.")]
+    assert _closing_start(turns) == 6
+    assert _closing_start(turns[:4]) == 2  # with no topic question after it, the invitation opens the close
 
 
 def test_thanks_and_hope_at_the_close_are_not_an_ask():

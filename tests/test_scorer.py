@@ -30,9 +30,10 @@ def test_sample_scores_high_on_curiosity_and_the_ask():
     assert card.deal_breakers == []
 
 
-@pytest.mark.xfail(strict=True, reason="the heads miss this wording of credit ('the credit goes to them')")
 def test_sample_credit_sharing_reads_as_humble():
-    assert score(Transcript.model_validate(SAMPLE)).criteria.humility.score >= 4
+    humility = score(Transcript.model_validate(SAMPLE)).criteria.humility
+    assert humility.score >= 4
+    assert any("the credit goes to them" in e.quote for e in humility.evidence)
 
 
 def test_scoring_is_deterministic():
@@ -137,8 +138,6 @@ def test_a_refusal_to_answer_is_marked_evaded():
     assert card.risk_topics[0].verdict == "evaded"
 
 
-@pytest.mark.xfail(strict=True, reason="borderline: the heads of this round read it thin (0.51), as the guide reads "
-                                       "'Hard to say, depends how the first year goes.'; the move-on is not weighed")
 def test_evasive_answer_is_marked_evaded():
     card = _card(_t(("How long would you plan to stay with us?", "Hard to say. Let's move on.")))
     assert card.risk_topics[0].topic == "tenure"

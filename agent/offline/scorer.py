@@ -31,15 +31,14 @@ _HUMBLE = {
     "permission": "asks permission before offering ideas",
 }
 # How the reading becomes a humility score (tuned on the training and dev transcripts, never the test split):
-# a self-aggrandizing or dismissive remark counts when the listener is at least this sure of it, and this many
-# distinct signs of humility make a 4 and a 5. Re-tuned with the heads of 30 writers on 383 dev transcripts:
-# posture at 0.7 (at 0.6, "Firefighting teams are usually tired, not bad." was a put-down: dev humility exact
-# 0.724 -> 0.736). Four signs for a 5 traded 19 fours read as fives for 18 fives read as fours: writers differ
-# there, so three stays.
+# a self-aggrandizing or dismissive remark counts when the listener is at least this sure of it, one sign of
+# humility makes a 4 and three distinct signs a 5. Re-tuned with the heads of 76 writers on 625 dev transcripts of
+# 22 groups: posture at 0.7 (0.6 and 0.8 no better); one sign for a 4, not two (humility exact 0.723 -> 0.739, QWK
+# 0.877 -> 0.882, better for 14 groups and worse for 6); three for a 5 (two: exact 0.688; four: QWK 0.873).
 POSTURE_FLOOR = 0.7
-HUMBLE_FOR_FOUR = 2
 HUMBLE_FOR_FIVE = 3
-SPECIFIC_FOR_FIVE = 2  # "several" specific questions; three fitted some writers and not others (dev, both ways)
+SPECIFIC_FOR_FIVE = 2  # "several" specific questions; three fitted some writers and not others (dev, both ways;
+# on 625: exact 0.787 -> 0.803, QWK 0.909 either way, 10 groups better and 10 worse)
 _VERDICTS = {"answered": "addressed", "thin": "weak", "dodged": "evaded"}
 _RANK = {"evaded": 0, "weak": 1, "addressed": 2}
 _NORMAL = re.compile(r"[^a-z0-9]+")
@@ -103,18 +102,11 @@ def score_humility(reading: Reading) -> Criterion:
             rationale="Follows the interviewer's lead and stays humble: " + ", ".join(_HUMBLE[k] for k in kinds) + ".",
             evidence=_evidence(reading, positive_hits),
         )
-    if count >= HUMBLE_FOR_FOUR:
+    if count:  # "some credit-sharing or openness to learning": one sign is some (dev humility QWK 0.877 -> 0.882)
         return Criterion(
             score=4,
-            rationale="Confident but respectful, with some credit-sharing or openness to learning and no lecturing.",
-            evidence=_evidence(reading, positive_hits),
-        )
-    if count:
-        return Criterion(
-            score=3,
-            rationale="Neutral: presents competently and is respectful; one sign of humility ("
-            + _HUMBLE[kinds[0]]
-            + ") is not yet a pattern of credit-sharing or openness to learning.",
+            rationale="Confident but respectful, with some credit-sharing or openness to learning ("
+            + ", ".join(_HUMBLE[k] for k in kinds) + ") and no lecturing.",
             evidence=_evidence(reading, positive_hits),
         )
     return Criterion(
