@@ -341,10 +341,10 @@ def _closing_start(turns: list[TurnReading]) -> int:
     concrete?" mid-plan reads like an invitation, and a push after it is still before the close."""
     invitations = [t.index for t in turns if t.speaker == "interviewer" and t.index > 0
                    and (t.move in _INVITING_MOVES or "invites_questions" in t.acts)]
-    last_topic_question = max((t.index for t in turns if t.speaker == "interviewer" and t.index not in invitations
-                               and any(u.is_question for u in units(t.text)) and read_interviewer_text(t.text)[1]),
-                              default=-1)
-    if invitations:
+    if invitations:  # the topics were read with the turns (a cache hit here); the unit split is cached too
+        last_topic_question = max((t.index for t in turns if t.speaker == "interviewer" and t.index not in invitations
+                                   and any(u.is_question for u in units(t.text)) and read_interviewer_text(t.text)[1]),
+                                  default=-1)
         return next((i for i in invitations if i > last_topic_question), invitations[0])
     candidates = [t.index for t in turns if t.speaker == "candidate"]
     if len(candidates) >= 3:
