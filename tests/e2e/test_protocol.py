@@ -85,10 +85,12 @@ async def test_a_whole_interview_over_socketio(server: Server, persona: str):
         await _turn(chat, views.START)
         assert len(chat.by_author(author)) == 1  # the interviewer speaks first
         assert any(e == "stream_start" for e, _ in chat.events)  # and streams
+        sent: list[str] = []  # the session draws its question order at random, so it may need the extra lines
         for line in TEN_LINES + ["Thank you, that's all from me."] * 4:
             if _has_scorecard(chat):
                 break
             await _turn(chat, line)
+            sent.append(line)
         await chat.wait_for(lambda: _has_scorecard(chat), what="the scorecard")
         questions = chat.by_author(author)
         assert len(questions) >= 6 and all(q.count("?") <= 1 for q in questions)
@@ -101,9 +103,7 @@ async def test_a_whole_interview_over_socketio(server: Server, persona: str):
         await chat.wait_for(shown, what="elements")
         transcript = json.loads(await _file(server, chat, "transcript.json"))
         assert transcript["persona"] == persona and transcript["turns"][0]["speaker"] == "interviewer"
-        assert [t["text"] for t in transcript["turns"] if t["speaker"] == "candidate"] == TEN_LINES[
-            : len([t for t in transcript["turns"] if t["speaker"] == "candidate"])
-        ]
+        assert [t["text"] for t in transcript["turns"] if t["speaker"] == "candidate"] == sent
         report = await _file(server, chat, ".md")
         assert report.startswith("# Mock interview: ") and "## Your scorecard" in report
         await chat.wait_for(lambda: chat.actions("practice_again"), what="Practice again")
