@@ -163,11 +163,23 @@ class Chat:
         await self.open_socket(profile, thread_id)
         # on_chat_start (new chat) or on_chat_resume must be over before we speak: Chainlit runs each
         # message as its own task, so a message sent during on_chat_start would race it.
-        ready = ("resume_thread", "resume_thread_error") if thread_id else ("chat_settings",)
-        await self.wait_for(lambda: any(e in ready for e, _ in self.events), what=" or ".join(ready))
         if thread_id:
+            ready = ("resume_thread", "resume_thread_error")
+            await self.wait_for(lambda: any(e in ready for e, _ in self.events), what=" or ".join(ready))
             await asyncio.sleep(0.3)  # on_chat_resume's own messages follow resume_thread
+        else:
+            await self.wait_for(self._chat_started, what="on_chat_start's task_end")
         return self
+
+    def _chat_started(self) -> bool:
+        """on_chat_start has sent the settings and ended its task. Its task_end may trail the settings and the
+        welcome; taken for the end of the first message's task, it let that message's reply race the next one."""
+        names = [e for e, _ in self.events]
+        if "chat_settings" not in names:
+            return False
+        settings = names.index("chat_settings")
+        began = max((i for i, e in enumerate(names[:settings]) if e == "task_start"), default=0)
+        return "task_end" in names[began:]
 
     async def close(self) -> None:
         await self.sio.disconnect()
