@@ -24,7 +24,7 @@ from agent.offline.interviewer import OfflineInterviewer
 from agent.session import InterviewSession, Move
 from agent.web import practice, room, views
 from tests.conftest import ROOT
-from tests.e2e.fakes import chainlit_session, installed_data_layer
+from tests.e2e.fakes import chainlit_session, close_layer, installed_data_layer
 from tests.helpers import TEN_LINES
 
 BOARD = "Richard Okafor"
@@ -340,7 +340,7 @@ async def test_history_is_written_through_and_progress_is_charted(tmp_path, monk
         await _click(room.PROGRESS)
         assert "No complete interview" in s.messages()[-1] and "ended before the close" in s.messages()[-1]
         assert [e["name"] for e in s.elements()][-1] == "progress"
-    await layer.close()
+    await close_layer(layer)
 
 
 def test_oauth_is_offered_only_when_a_provider_is_configured(monkeypatch):

@@ -19,7 +19,7 @@ from agent.models import Transcript
 from agent.offline.scorer import score
 from agent.web import chrome, practice, preferences, room, views
 from tests.conftest import ROOT
-from tests.e2e.fakes import chainlit_session, installed_data_layer
+from tests.e2e.fakes import chainlit_session, close_layer, installed_data_layer
 from tests.helpers import TEN_LINES
 
 BOARD = "Richard Okafor"
@@ -137,7 +137,7 @@ async def test_settings_are_confirmed_kept_for_the_user_and_carried_into_the_nex
         assert st.context.company == "Alder Freight" and st.length == 2
     profiles = await room.profiles_for(alice)
     assert [p.default for p in profiles] == [True, False]  # the CEO, as last used
-    await layer.close()
+    await close_layer(layer)
 
 
 async def test_a_typed_first_message_still_starts_and_progress_is_a_button():

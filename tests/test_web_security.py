@@ -326,7 +326,7 @@ async def test_a_failed_save_during_an_interview_is_told_once_with_the_transcrip
 
     from agent import app
     from agent.web import room, saving, views
-    from tests.e2e.fakes import chainlit_session, installed_data_layer
+    from tests.e2e.fakes import chainlit_session, close_layer, installed_data_layer
     from tests.helpers import TEN_LINES
 
     layer, persisted = await installed_data_layer(tmp_path, monkeypatch)
@@ -346,7 +346,7 @@ async def test_a_failed_save_during_an_interview_is_told_once_with_the_transcrip
         assert len(files_sent) == 1
         assert s.state().state.turns[-2].text == TEN_LINES[1]  # the interview went on
         assert room.current() is not None
-    await layer.close()
+    await close_layer(layer)
 
 
 def cl_message(text: str):

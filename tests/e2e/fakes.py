@@ -8,6 +8,7 @@ from __future__ import annotations
 import tests.e2e.appenv  # noqa: F401  (first: Chainlit must not touch the repository)
 
 # isort: on
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -93,3 +94,12 @@ async def installed_data_layer(tmp_path: Any, monkeypatch: Any, user: str = "ali
     monkeypatch.setattr(cl_data, "_data_layer_initialized", True)
     persisted = await layer.create_user(PersistedUser(id="", identifier=user, createdAt="", metadata={}))
     return layer, persisted
+
+
+async def close_layer(layer: Any) -> None:
+    """Close the data layer once the saves Chainlit started in tasks of their own are done: a save still
+    running when the engine is disposed holds a connection past the test's event loop."""
+    pending = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+    if pending:
+        await asyncio.wait(pending, timeout=5)
+    await layer.close()
